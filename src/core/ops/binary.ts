@@ -1,0 +1,4 @@
+/**
+ * @file binary ops (being written).
+ */
+export {};

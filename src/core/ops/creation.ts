@@ -1,0 +1,4 @@
+/**
+ * @file creation ops (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file cumulative ops (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file fft ops (being written).
+ */
+export {};

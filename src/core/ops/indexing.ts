@@ -1,0 +1,4 @@
+/**
+ * @file indexing ops (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file io ops (being written).
+ */
+export {};

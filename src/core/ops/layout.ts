@@ -1,0 +1,4 @@
+/**
+ * @file layout ops (being written).
+ */
+export {};

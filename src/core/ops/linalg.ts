@@ -1,0 +1,4 @@
+/**
+ * @file linalg ops (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file matmul ops (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file random ops (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file reduce ops (being written).
+ */
+export {};

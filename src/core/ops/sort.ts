@@ -1,0 +1,4 @@
+/**
+ * @file sort ops (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file ternary ops (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file unary ops (being written).
+ */
+export {};
