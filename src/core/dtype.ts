@@ -110,8 +110,10 @@ const PROMOTE: Dtype[][] = ALL_DTYPES.map((a) => ALL_DTYPES.map((b) => {
   const ua = upperSet(a.name), ub = upperSet(b.name);
   const common = [...ua].filter((x) => ub.has(x));
   // the least upper bound: the common supertype that all other common supertypes sit above
-  const lub = common.find((c) => common.every((o) => upperSet(c).has(o)))!;
-  return BY_NAME.get(lub)!;
+  const lub = common.find((c) => common.every((o) => upperSet(c).has(o)));
+  // Mixed-sign 64-bit integers meet only at both half floats, which have no least element: JAX's weak float,
+  // i.e. float32, as MLX's table gives.
+  return lub ? BY_NAME.get(lub)! : float32;
 }));
 
 /**
