@@ -257,3 +257,45 @@ export function iinfo(d: DtypeLike): IInfo {
   }
   return isUnsigned(t) ? { dtype: t, min: 0, max: 2 ** bits - 1 } : { dtype: t, min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 };
 }
+
+/**
+ * Whether a value of `from` converts to `to` without loss under the promotion rules (`promoteTypes(from, to) === to`).
+ *
+ * @example
+ * ```ts
+ * mx.canCast(mx.int8, mx.int32); // true
+ * mx.canCast(mx.float32, mx.int32); // false
+ * ```
+ */
+export function canCast(from: DtypeLike, to: DtypeLike): boolean {
+  const f = toDtype(from, 'can_cast'), t = toDtype(to, 'can_cast');
+  return promoteTypes(f, t) === t;
+}
+
+/** Array-API kind names accepted by `isdtype`. */
+export type DtypeKindName =
+  | 'bool' | 'signed integer' | 'unsigned integer' | 'integral' | 'real floating' | 'complex floating' | 'numeric';
+
+/**
+ * Whether a dtype is of a kind (Array API `isdtype`): a dtype, a kind name, or a list of either.
+ *
+ * @example
+ * ```ts
+ * mx.isdtype(mx.float16, 'real floating'); // true
+ * mx.isdtype(mx.int8, ['bool', 'integral']); // true
+ * ```
+ */
+export function isdtype(d: Dtype, kind: Dtype | DtypeKindName | readonly (Dtype | DtypeKindName)[]): boolean {
+  if (Array.isArray(kind)) return kind.some((k) => isdtype(d, k));
+  if (kind instanceof Dtype) return d === kind;
+  switch (kind) {
+    case 'bool': return d === bool;
+    case 'signed integer': return d.kind === 'i';
+    case 'unsigned integer': return d.kind === 'u';
+    case 'integral': return isInteger(d);
+    case 'real floating': return isFloating(d);
+    case 'complex floating': return isComplex(d);
+    case 'numeric': return d !== bool;
+    default: throw new TypeError(`[isdtype] Unknown kind ${JSON.stringify(kind)}.`);
+  }
+}

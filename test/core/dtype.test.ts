@@ -57,3 +57,13 @@ test('dtype helpers', () => {
   assert.equal(mx.iinfo(mx.uint64).max, 2n ** 64n - 1n);
   assert.throws(() => mx.finfo(mx.int32), /not inexact/);
 });
+
+test('canCast and isdtype', () => {
+  assert.ok(mx.canCast(mx.int8, mx.int32));
+  assert.ok(!mx.canCast(mx.float32, mx.int32));
+  assert.ok(!mx.canCast(mx.int64, mx.uint64));
+  assert.ok(mx.isdtype(mx.float16, 'real floating'));
+  assert.ok(mx.isdtype(mx.int8, ['bool', 'integral']));
+  assert.ok(!mx.isdtype(mx.bool, 'numeric'));
+  assert.throws(() => mx.isdtype(mx.int8, 'float' as never), /Unknown kind/);
+});
