@@ -7,7 +7,7 @@ import * as dt from './dtype.js';
 import { Dtype, toDtype, type DtypeLike } from './dtype.js';
 import { toStream, type StreamOrDevice } from './device.js';
 import { backendFor, type TypedArray } from '../backend/backend.js';
-import { typedArrayFor, writer } from '../backend/cpu/view.js';
+import { typedArrayFor, writer } from './host.js';
 import { halfToFloat, bf16ToFloat } from './half.js';
 import { readArray } from './eval.js';
 import { astype } from './ops/basic.js';
