@@ -106,7 +106,7 @@ export class MxArray {
   _attach(data: ArrayData): void {
     data.storage.retain();
     this._data = data;
-    this._node = null;
+    if (traceDepth === 0) this._node = null;
     this._depth = 0;
     trackData(this, data.storage);
   }
@@ -131,6 +131,22 @@ export class MxArray {
 
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 }
+
+let traceDepth = 0;
+/**
+ * @internal While a transform traces a function, evaluation keeps each node on its outputs, so the graph can
+ * still be walked (a user may `await mx.eval` inside a function being differentiated).
+ */
+export function withGraphKept<T>(fn: () => T): T {
+  traceDepth++;
+  try {
+    return fn();
+  } finally {
+    traceDepth--;
+  }
+}
+/** @internal */
+export function graphKept(): boolean { return traceDepth > 0; }
 
 /** Chains longer than this are materialised as they are built, so a loop without eval stays bounded. */
 export let MAX_PENDING_DEPTH = 4096;

@@ -3,7 +3,7 @@
  * Running (encoding) is synchronous on every backend; only waiting and readback are async. That is what lets
  * op construction materialise a too-deep chain on the spot.
  */
-import { MxArray, setDeepGraphHandler, type Node } from './array.js';
+import { MxArray, setDeepGraphHandler, graphKept, type Node } from './array.js';
 import { forEachArray } from './memory.js';
 import { backendFor, allBackends } from '../backend/backend.js';
 
@@ -43,8 +43,9 @@ function runNode(node: Node): void {
     if (!x._data) throw new Error(`[eval] Input of ${node.prim} has no data (was it disposed before evaluation?).`);
   }
   backendFor(node.stream.device.type).run(node);
+  const keep = graphKept();
   for (const o of node.outputs) {
-    o._node = null;
+    if (!keep) o._node = null;
     o._depth = 0;
     if (o._disposed && o._uses === 0) o._releaseData();
   }
