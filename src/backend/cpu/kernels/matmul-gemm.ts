@@ -1,0 +1,88 @@
+/**
+ * @file The real-valued GEMM routines of the CPU backend, on Float32Array (float32 and the half types, converted
+ * first) or Float64Array. Each accumulates `C += A @ B` over strided A and a B whose rows are unit-stride (or,
+ * for `gemmDot`, whose columns are). They are the one place a faster implementation (WASM SIMD) plugs in.
+ */
+
+/** A float buffer the GEMMs run on. */
+export type FloatBuf = Float32Array | Float64Array;
+
+// B block of KB x NB elements stays in L2 while every row of A sweeps over it
+const NB = 512;
+const KB = 256;
+
+/**
+ * `C[i*ldc + j] += sum_k A[i*sam + k*sak] * B[k*ldb + j]` for i < M, j < N, k < K (all offsets from the bases).
+ * Loop order i-k-j with four k at a time, so each C element is loaded and stored once per four products.
+ */
+export function gemm(
+  M: number, N: number, K: number,
+  A: FloatBuf, aB: number, sam: number, sak: number,
+  B: FloatBuf, bB: number, ldb: number,
+  C: FloatBuf, cB: number, ldc: number,
+): void {
+  for (let j0 = 0; j0 < N; j0 += NB) {
+    const jn = Math.min(N, j0 + NB) - j0;
+    for (let k0 = 0; k0 < K; k0 += KB) {
+      const k1 = Math.min(K, k0 + KB);
+      for (let i = 0; i < M; i++) {
+        const ci = cB + i * ldc + j0, ai = aB + i * sam;
+        let k = k0;
+        for (; k + 3 < k1; k += 4) {
+          const a0 = A[ai + k * sak]!, a1 = A[ai + (k + 1) * sak]!;
+          const a2 = A[ai + (k + 2) * sak]!, a3 = A[ai + (k + 3) * sak]!;
+          const b0 = bB + k * ldb + j0, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+          for (let j = 0; j < jn; j++) {
+            C[ci + j] = C[ci + j]! + (a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! + a3 * B[b3 + j]!);
+          }
+        }
+        for (; k < k1; k++) {
+          const a0 = A[ai + k * sak]!;
+          const b0 = bB + k * ldb + j0;
+          for (let j = 0; j < jn; j++) C[ci + j] = C[ci + j]! + a0 * B[b0 + j]!;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * `C[i*ldc + j*scn] = sum_k A[i*sam + k*sak] * B[j*sbn + k]`: dot products along unit-stride columns of B. The
+ * fast form of `x @ W.T` for few rows of x (LLM decode), where packing W would cost as much as the product.
+ */
+export function gemmDot(
+  M: number, N: number, K: number,
+  A: FloatBuf, aB: number, sam: number, sak: number,
+  B: FloatBuf, bB: number, sbn: number,
+  C: FloatBuf, cB: number, ldc: number, scn: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    const ai = aB + i * sam;
+    for (let j = 0; j < N; j++) {
+      const bj = bB + j * sbn;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let k = 0;
+      if (sak === 1) {
+        for (; k + 3 < K; k += 4) {
+          s0 += A[ai + k]! * B[bj + k]!;
+          s1 += A[ai + k + 1]! * B[bj + k + 1]!;
+          s2 += A[ai + k + 2]! * B[bj + k + 2]!;
+          s3 += A[ai + k + 3]! * B[bj + k + 3]!;
+        }
+      }
+      for (; k < K; k++) s0 += A[ai + k * sak]! * B[bj + k]!;
+      C[cB + i * ldc + j * scn] = C[cB + i * ldc + j * scn]! + ((s0 + s1) + (s2 + s3));
+    }
+  }
+}
+
+/** Copies a K x N operand given by offset tables into a dense row-major panel (the packed B of `gemm`). */
+export function packPanel(
+  src: FloatBuf, base: number, rowOffs: Float64Array, colOffs: Float64Array, dst: FloatBuf,
+): void {
+  const R = rowOffs.length, Cn = colOffs.length;
+  for (let r = 0; r < R; r++) {
+    const o = base + rowOffs[r]!, d = r * Cn;
+    for (let c = 0; c < Cn; c++) dst[d + c] = src[o + colOffs[c]!]!;
+  }
+}
