@@ -55,7 +55,10 @@ type PadOpts = { mode?: PadMode; constantValues?: ArrayLike } & StreamOpt;
  * await mx.pad(mx.array([1, 2, 3]), [1, 2], 'reflect').tolist(); // [2, 1, 2, 3, 2, 1]
  * ```
  */
-export function pad(a: MxArray, padWidth: PadWidth, ...rest: [mode?: PadMode, constantValues?: ArrayLike, opts?: StreamOpt] | [opts: PadOpts]): MxArray {
+export function pad(
+  a: MxArray, padWidth: PadWidth,
+  ...rest: [mode?: PadMode, constantValues?: ArrayLike, opts?: StreamOpt] | [mode: PadMode, opts: StreamOpt] | [opts: PadOpts]
+): MxArray {
   a = arr(a, 'pad');
   const o = optArgs<PadOpts>(['mode', 'constantValues'], rest, 'pad');
   const mode = o.mode ?? 'constant';
