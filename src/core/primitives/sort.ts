@@ -1,0 +1,40 @@
+/**
+ * @file Sorting primitives: sort, argsort, partition, argpartition and topk along one axis (null: the row-major
+ * flattened input). NaNs order last, as in NumPy; argsort is stable; indices are uint32, as in MLX.
+ */
+import * as dt from '../dtype.js';
+import { definePrimitives, single } from '../primitive.js';
+
+declare module '../primitive.js' {
+  interface PrimitiveParams {
+    /** Sorted copy along `axis`. */
+    sort: { axis: number | null };
+    /** Stable sorting permutation along `axis` (uint32). */
+    argsort: { axis: number | null };
+    /** Element `kth` (non-negative) of each lane in its sorted place, smaller ones before, larger after. */
+    partition: { kth: number; axis: number | null };
+    /** Indices that partition each lane around `kth` (uint32). */
+    argpartition: { kth: number; axis: number | null };
+    /** The `k` largest elements of each lane along `axis`, in unspecified order. */
+    topk: { k: number; axis: number | null };
+  }
+}
+
+const laneShape = (shape: readonly number[], axis: number | null): number[] => {
+  if (axis === null) return [shape.reduce((a, b) => a * b, 1)];
+  return [...shape];
+};
+
+definePrimitives({
+  sort: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), x!.dtype) },
+  argsort: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), dt.uint32) },
+  partition: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), x!.dtype) },
+  argpartition: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), dt.uint32) },
+  topk: {
+    outputs: ([x], p) => {
+      const s = laneShape(x!.shape, p.axis);
+      s[p.axis === null ? 0 : p.axis] = p.k;
+      return single(s, x!.dtype);
+    },
+  },
+});
