@@ -312,6 +312,7 @@ function atleast(nd: number, op: string, args: unknown[]): MxArray | MxArray[] {
  */
 export function atleast1d(a: ArrayLike, opts?: StreamOpt): MxArray;
 export function atleast1d(arrays: readonly ArrayLike[], opts?: StreamOpt): MxArray[];
+export function atleast1d(a: ArrayLike, b: ArrayLike, ...rest: (ArrayLike | StreamOpt)[]): MxArray[];
 export function atleast1d(...args: (ArrayLike | StreamOpt)[]): MxArray | MxArray[];
 export function atleast1d(...args: unknown[]): MxArray | MxArray[] { return atleast(1, 'atleast1d', args); }
 
@@ -325,6 +326,7 @@ export function atleast1d(...args: unknown[]): MxArray | MxArray[] { return atle
  */
 export function atleast2d(a: ArrayLike, opts?: StreamOpt): MxArray;
 export function atleast2d(arrays: readonly ArrayLike[], opts?: StreamOpt): MxArray[];
+export function atleast2d(a: ArrayLike, b: ArrayLike, ...rest: (ArrayLike | StreamOpt)[]): MxArray[];
 export function atleast2d(...args: (ArrayLike | StreamOpt)[]): MxArray | MxArray[];
 export function atleast2d(...args: unknown[]): MxArray | MxArray[] { return atleast(2, 'atleast2d', args); }
 
@@ -338,6 +340,7 @@ export function atleast2d(...args: unknown[]): MxArray | MxArray[] { return atle
  */
 export function atleast3d(a: ArrayLike, opts?: StreamOpt): MxArray;
 export function atleast3d(arrays: readonly ArrayLike[], opts?: StreamOpt): MxArray[];
+export function atleast3d(a: ArrayLike, b: ArrayLike, ...rest: (ArrayLike | StreamOpt)[]): MxArray[];
 export function atleast3d(...args: (ArrayLike | StreamOpt)[]): MxArray | MxArray[];
 export function atleast3d(...args: unknown[]): MxArray | MxArray[] { return atleast(3, 'atleast3d', args); }
 
