@@ -1,0 +1,82 @@
+/**
+ * @file The implicit global key of mx.random and the argument helpers its samplers share.
+ */
+import { MxArray, isArray } from '../array.js';
+import * as dt from '../dtype.js';
+import { toDtype, type Dtype, type DtypeLike } from '../dtype.js';
+import type { Stream, StreamOrDevice } from '../device.js';
+import { broadcastShapes, checkShape, fmtShape, shapesEqual } from '../shape.js';
+import { asArray, fromValues } from '../construct.js';
+import { splitKeyHost } from './random-math.js';
+
+/** Options every sampler accepts. */
+export interface KeyOpt {
+  /** The PRNG key (uint32, shape [2]); without it the global key is split and advanced. */
+  key?: MxArray;
+  stream?: StreamOrDevice;
+}
+/** A scalar or array parameter. */
+export type Num = number | MxArray;
+/** A shape argument. */
+export type ShapeArg = number | readonly number[];
+
+let state: [number, number] = seedWords(Date.now());
+
+/** @internal Sets the global key words. */
+export function setState(s: [number, number]): void { state = s; }
+
+/** @internal A seed's uint64 bit pattern as two words, high first. */
+export function seedWords(s: number | bigint): [number, number] {
+  if (typeof s === 'bigint') {
+    const u = BigInt.asUintN(64, s);
+    return [Number(u >> 32n), Number(u & 0xffffffffn)];
+  }
+  if (typeof s !== 'number' || !Number.isInteger(s)) throw new TypeError(`[seed] Seed must be an integer, got ${String(s)}.`);
+  // a JS integer's uint64 bit pattern (negative seeds wrap, as in C)
+  return seedWords(BigInt(s));
+}
+
+/** @internal Splits the global key: keeps one half, returns the other as a key array. */
+export function nextKey(stream: Stream): MxArray {
+  const [keep, use] = splitKeyHost(state[0], state[1]);
+  state = keep;
+  return fromValues(new Uint32Array(use), dt.uint32, [2], stream.device);
+}
+
+/** @internal The key a sampler uses: the given one (checked) or the next global subkey. */
+export function resolveKey(k: MxArray | undefined, stream: Stream, op: string): MxArray {
+  if (k === undefined || k === null) return nextKey(stream);
+  if (!isArray(k)) throw new TypeError(`[${op}] key must be an array (mx.random.key(seed)), got ${typeof k}.`);
+  k._check(op);
+  if (k.dtype !== dt.uint32) throw new TypeError(`[${op}] Expected key type uint32 but received ${k.dtype.name}.`);
+  if (k.ndim !== 1 || k.shape[0] !== 2) throw new Error(`[${op}] Expected key shape (2) but received ${fmtShape(k.shape)}.`);
+  return k;
+}
+
+/** @internal */
+export function floatDtype(d: DtypeLike | undefined, op: string, what = 'real floating point'): Dtype {
+  const t = d === undefined || d === null ? dt.float32 : toDtype(d, op);
+  if (!dt.isFloating(t)) throw new TypeError(`[${op}] Can only generate numbers with ${what} type, got ${t.name}.`);
+  return t;
+}
+
+/** @internal */
+export function shapeOf(s: ShapeArg | undefined, op: string): number[] {
+  return s === undefined || s === null ? [] : checkShape(s, op);
+}
+
+/** @internal */
+export function num(x: Num, d: Dtype, op: string, stream: Stream): MxArray {
+  if (isArray(x)) { x._check(op); return x; }
+  if (typeof x !== 'number' && typeof x !== 'bigint' && typeof x !== 'boolean') throw new TypeError(`[${op}] Expected a number or an array, got ${typeof x}.`);
+  return asArray(x, d, stream.device);
+}
+
+/** @internal */
+export function checkBroadcast(shape: number[], others: readonly (readonly number[])[], op: string): void {
+  const out = broadcastShapes([shape, ...others], op);
+  if (!shapesEqual(out, shape)) {
+    throw new Error(`[${op}] Cannot generate random values of shape ${fmtShape(shape)} from broadcasted shape ${fmtShape(out)}.`);
+  }
+}
+
