@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testArray, testDevices, type NpCase } from '../helpers/numpy.js';
+import { arr } from './indexing-util.js';
 
 /** Basic index strings per shape; NumPy evaluates `a[<idx>]`. */
 const BASIC: [number[], string[]][] = [
@@ -18,16 +19,6 @@ const BASIC: [number[], string[]][] = [
   [[2, 0, 3], ['1, :, ::-1', ':, 1:, 0']],
   [[], ['...', 'None', '..., None', 'None, ..., None']],
 ];
-
-/**
- * `testArray` for any shape: `mx.array` cannot express empty dims below the first, so an empty array is cut out of
- * a non-empty one (a basic-index view, itself checked against NumPy by the shape and values asserted).
- */
-export function arr(shape: number[], dtype: mx.Dtype, seed = 1, lo = -3, hi = 3): mx.MxArray {
-  if (!shape.includes(0)) return testArray(shape, dtype, seed, lo, hi);
-  const a = testArray(shape.map((d) => d || 1), dtype, seed, lo, hi);
-  return a.index(...shape.map((d) => (d ? mx.sl() : mx.sl(0, 0))));
-}
 
 const DTYPES = [mx.float32, mx.int32, mx.float16, mx.bool, mx.int64, mx.uint8];
 
