@@ -19,7 +19,11 @@ export type { AxisArg, ReduceArgs, ReduceOpts } from './reduce-args.js';
 /** Options of var/std: the reduction options plus `ddof` (delta degrees of freedom). */
 export interface VarOpts extends ReduceOpts { ddof?: number }
 /** Positional-or-options arguments of var/std: `(axis?, keepdims?, ddof?, opts?)`. */
-export type VarArgs = ReduceArgs | [axis: AxisArg | undefined, keepdims: boolean | undefined, ddof: number | undefined, opts?: VarOpts];
+export type VarArgs =
+  | [opts?: VarOpts]
+  | [axis: AxisArg | undefined, opts?: VarOpts]
+  | [axis: AxisArg | undefined, keepdims: boolean | undefined, opts?: VarOpts]
+  | [axis: AxisArg | undefined, keepdims: boolean | undefined, ddof: number | undefined, opts?: VarOpts];
 
 function reduceOp(mode: ReduceMode, op: string, a: ArrayLike, rest: readonly unknown[]): MxArray {
   const o = optArgs<VarOpts>(['axis', 'keepdims', 'ddof'], rest, op);
