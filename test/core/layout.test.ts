@@ -111,6 +111,14 @@ const ROWS: Row[] = [
   { name: 'view(uint16) of float16', shapes: [[3]], dtypes: [mx.float16], mx: (x, s) => mx.view(x, 'uint16', s), np: 'a.view(np.uint16)' },
 ];
 
+const DIFF_ROWS: Row[] = [
+  { name: 'diff()', shapes: [[3, 4], [5], [0]], mx: (x, s) => mx.diff(x, s), np: 'np.diff(a)' },
+  { name: 'diff(2,0)', shapes: [[4, 3]], mx: (x, s) => mx.diff(x, 2, 0, s), np: 'np.diff(a,2,0)' },
+  { name: 'diff(5) past the length', shapes: [[3]], mx: (x, s) => mx.diff(x, { n: 5, ...s }), np: 'np.diff(a,5)' },
+  { name: 'diff(0)', shapes: [[3]], mx: (x, s) => mx.diff(x, 0, s), np: 'np.diff(a,0)' },
+  { name: 'diff of a transpose', shapes: [[3, 4]], mx: (x, s) => mx.diff(x.T, 1, 0, s), np: 'np.diff(a.T,1,0)' },
+];
+
 const PAD_ROWS: Row[] = [
   ...(['constant', 'edge', 'reflect', 'symmetric'] as const).flatMap((m): Row[] => [
     { name: `pad ${m}`, shapes: [[3, 4]], mx: (x, s) => mx.pad(x, [[1, 2], [2, 1]], m, s), np: `np.pad(a,((1,2),(2,1)),'${m}')` },
@@ -126,7 +134,7 @@ for (const device of testDevices()) {
     const s = { stream: device };
     const rows: { out: Out; np: NpCase; msg: string }[] = [];
     let seed = 1;
-    for (const r of [...ROWS, ...PAD_ROWS]) {
+    for (const r of [...ROWS, ...PAD_ROWS, ...DIFF_ROWS]) {
       for (const dtype of r.dtypes ?? DTYPES) {
         for (const shape of r.shapes) {
           const x = mk(shape, dtype, seed++);

@@ -4,7 +4,7 @@
 import { MxArray } from '../array.js';
 import type { StreamOpt } from '../device.js';
 import { isOptions } from './args.js';
-import { reshape, flatten, squeeze, expandDims, transpose, swapaxes, moveaxis } from './layout.js';
+import { reshape, flatten, squeeze, expandDims, transpose, swapaxes, moveaxis, type PosArgs } from './layout.js';
 import { split } from './layout-join.js';
 import { diagonal, diag } from './layout-misc.js';
 
@@ -14,8 +14,7 @@ declare module '../array.js' {
     reshape(...shape: (number | StreamOpt)[]): MxArray;
     reshape(shape: readonly number[], opts?: StreamOpt): MxArray;
     /** Merges axes `startAxis..endAxis`. @see flatten */
-    flatten(startAxis?: number, endAxis?: number, opts?: StreamOpt): MxArray;
-    flatten(opts: { startAxis?: number; endAxis?: number } & StreamOpt): MxArray;
+    flatten(...args: PosArgs<[startAxis: number, endAxis: number], { startAxis?: number; endAxis?: number } & StreamOpt>): MxArray;
     /** Removes size-1 axes. @see squeeze */
     squeeze(axis?: number | readonly number[] | null, opts?: StreamOpt): MxArray;
     /** Inserts size-1 axes. @see expandDims */
@@ -30,7 +29,7 @@ declare module '../array.js' {
     /** Splits into pieces along an axis. @see split */
     split(indicesOrSections: number | readonly number[], axis?: number, opts?: StreamOpt): MxArray[];
     /** A diagonal as the last axis. @see diagonal */
-    diagonal(offset?: number, axis1?: number, axis2?: number, opts?: StreamOpt): MxArray;
+    diagonal(...args: PosArgs<[offset: number, axis1: number, axis2: number], { offset?: number; axis1?: number; axis2?: number } & StreamOpt>): MxArray;
     /** Diagonal matrix (1-D) or diagonal (2-D). @see diag */
     diag(k?: number, opts?: StreamOpt): MxArray;
     /** The transpose (axes reversed). */

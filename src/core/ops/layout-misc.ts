@@ -1,15 +1,17 @@
 /**
  * @file Layout ops over element positions: pad, flip, diagonal, diag, asStrided, contiguous, view (bit
- * reinterpretation).
+ * reinterpretation), diff.
  */
 import { MxArray, bind, isArray, type ArrayLike } from '../array.js';
 import { toStream, type StreamOpt } from '../device.js';
 import { fmtShape, normAxis, sizeOf, rowMajorStrides } from '../shape.js';
-import { toDtype, type DtypeLike } from '../dtype.js';
+import { toDtype, bool, type DtypeLike } from '../dtype.js';
 import { asArray } from '../construct.js';
 import { astype } from './basic.js';
 import { optArgs } from './args.js';
-import { arr } from './layout.js';
+import { arr, type PosArgs } from './layout.js';
+import { splitAt } from './layout-join.js';
+import { subtract, notEqual } from './binary.js';
 import type { PadMode } from '../primitives/layout.js';
 
 export type { PadMode };
@@ -116,7 +118,7 @@ type DiagonalOpts = { offset?: number; axis1?: number; axis2?: number } & Stream
  * await mx.diagonal(mx.array([[1, 2], [3, 4]])).tolist(); // [1, 4]
  * ```
  */
-export function diagonal(a: MxArray, ...rest: [offset?: number, axis1?: number, axis2?: number, opts?: StreamOpt] | [opts: DiagonalOpts]): MxArray {
+export function diagonal(a: MxArray, ...rest: PosArgs<[offset: number, axis1: number, axis2: number], DiagonalOpts>): MxArray {
   a = arr(a, 'diagonal');
   const o = optArgs<DiagonalOpts>(['offset', 'axis1', 'axis2'], rest, 'diagonal');
   if (a.ndim < 2) throw new Error(`[diagonal] Array must have at least two dimensions, got shape ${fmtShape(a.shape)}.`);
@@ -157,7 +159,7 @@ type StridedOpts = { shape?: readonly number[]; strides?: readonly number[]; off
  * mx.asStrided(mx.arange(5), [3, 3], [1, 1]).shape; // [3, 3]
  * ```
  */
-export function asStrided(a: MxArray, ...rest: [shape?: readonly number[], strides?: readonly number[], offset?: number, opts?: StreamOpt] | [opts: StridedOpts]): MxArray {
+export function asStrided(a: MxArray, ...rest: PosArgs<[shape: readonly number[], strides: readonly number[], offset: number], StridedOpts>): MxArray {
   a = arr(a, 'asStrided');
   const o = optArgs<StridedOpts>(['shape', 'strides', 'offset'], rest, 'asStrided');
   const shape = [...(o.shape ?? a.shape)];
@@ -216,4 +218,31 @@ export function view(a: MxArray, dtype: DtypeLike, opts: StreamOpt = {}): MxArra
     }
   }
   return bind('view', [a], { dtype: t }, toStream(opts.stream, 'view'));
+}
+
+/**
+ * The n-th discrete difference along `axis` (default the last): `a[1:] - a[:-1]`, applied n times. Booleans use
+ * inequality (as NumPy), other dtypes subtraction.
+ *
+ * @example
+ * ```ts
+ * await mx.diff(mx.array([1, 4, 9, 16])).tolist(); // [3, 5, 7]
+ * ```
+ */
+export function diff(a: MxArray, ...rest: PosArgs<[n: number, axis: number], { n?: number; axis?: number } & StreamOpt>): MxArray {
+  a = arr(a, 'diff');
+  const o = optArgs<{ n?: number; axis?: number } & StreamOpt>(['n', 'axis'], rest, 'diff');
+  const n = o.n ?? 1;
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`[diff] Order n must be a non-negative integer, got ${n}.`);
+  if (a.ndim === 0) throw new Error('[diff] Input must be at least one-dimensional.');
+  const ax = normAxis(o.axis ?? -1, a.ndim, 'diff');
+  let x = a;
+  for (let i = 0; i < n; i++) {
+    const len = x.shape[ax]!;
+    if (len === 0) break;
+    // two overlapping views: x[1:] and x[:-1]
+    const [hi, lo] = splitAt(x, [1, 0], [len - 1, len - 1], ax, o, 'diff') as [MxArray, MxArray];
+    x = x.dtype === bool ? notEqual(hi, lo, { stream: o.stream }) : subtract(hi, lo, { stream: o.stream });
+  }
+  return x;
 }

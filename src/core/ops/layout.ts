@@ -19,6 +19,13 @@ export function arr(a: ArrayLike, op: string, stream?: StreamOrDevice): MxArray 
   throw new TypeError(`[${op}] Expected an array or a scalar, got ${a === null ? 'null' : typeof a}.`);
 }
 
+type Prefix<P extends unknown[]> = P extends [...infer H, unknown] ? [...P, StreamOpt?] | Prefix<H> : [StreamOpt?];
+/**
+ * @internal Arguments after the required ones: any prefix of the positional parameters `P`, optionally followed by
+ * `{stream}`, or one options object `O` holding everything.
+ */
+export type PosArgs<P extends unknown[], O> = Prefix<P> | [opts: O];
+
 function intList(x: unknown, op: string, what: string): number[] {
   const list = typeof x === 'number' ? [x] : x;
   if (!Array.isArray(list) || list.some((v) => typeof v !== 'number' || !Number.isInteger(v))) {
@@ -70,7 +77,7 @@ export function reshape(a: MxArray, shape: Shape | number, opts: StreamOpt = {})
   return reshapeTo(a, s, opts.stream);
 }
 
-type FlattenArgs = [startAxis?: number, endAxis?: number, opts?: StreamOpt] | [opts: { startAxis?: number; endAxis?: number } & StreamOpt];
+type FlattenArgs = PosArgs<[startAxis: number, endAxis: number], { startAxis?: number; endAxis?: number } & StreamOpt>;
 
 /**
  * Merges axes `startAxis..endAxis` (inclusive; default all) into one. A 0-d array becomes shape [1].
