@@ -22,6 +22,7 @@ export function clampIndex(v: number, n: number): number {
 /** Copies element `i` of `src` into element `k` of `dst` (same dtype storage; complex takes two floats). */
 export type Copy = (dst: TypedArray, k: number, src: TypedArray, i: number) => void;
 
+/** The element copy of a dtype (storage elements are copied bit for bit). */
 export function copier(d: dt.Dtype): Copy {
   if (d === dt.complex64) {
     return (dst, k, src, i) => { dst[2 * k] = src[2 * i]!; dst[2 * k + 1] = src[2 * i + 1]!; };

@@ -111,8 +111,10 @@ function apply(o: CpuView, targets: ArrayLike<number>, u: CpuView, uOffs: ArrayL
   for (let k = 0; k < targets.length; k++) f(dst, targets[k]!, src, uOffs[k]!);
 }
 
+/** Primitives implemented in this file. */
 export type ScatterPrims = 'scatter' | 'scatterFlat' | 'scatterAxis' | 'maskScatter' | 'dynamicSliceUpdate';
 
+/** CPU scatter kernels (merged into `indexingKernels`). */
 export const scatterKernels: CpuKernelTable<ScatterPrims> = {
   scatter([x, upd, ...idx], p, _outs, be) {
     const o = copyOf(x!, be);

@@ -5,10 +5,22 @@
 import type { CpuKernelTable } from '../kernel.js';
 import { broadcastStrides, forEachOffset, isRowContiguous, offsetsOf, reader, type CpuView } from '../view.js';
 import { sizeOf } from '../../../core/shape.js';
+import * as dt from '../../../core/dtype.js';
+import type { IndexPlan } from '../../../core/primitives/indexing.js';
 import { clampIndex, copier, dynamicStart, emptyIndexedAxis, indexValues, planOffsets } from './indexing-common.js';
 import { scatterKernels, type ScatterPrims } from './indexing-scatter.js';
 
 type GatherPrims = 'indexView' | 'gather' | 'gatherFlat' | 'gatherAxis' | 'dynamicSlice';
+
+/** Whether a plan is `a[idx]` on axis 0 with every other axis whole (then each index picks one contiguous row). */
+function isRowGather(p: IndexPlan, shape: readonly number[]): boolean {
+  if (p.advDims.length !== 1 || p.advDims[0] !== 0 || p.insertAt !== 0 || p.dims.length !== shape.length) return false;
+  for (let i = 0; i < shape.length; i++) {
+    const d = p.dims[i]!;
+    if (p.starts[i] !== 0 || d.axis !== i || d.step !== 1 || d.size !== shape[i]) return false;
+  }
+  return true;
+}
 
 /** A view of `x` with new shape, strides and offset (shares storage). */
 function viewOf(x: CpuView, shape: readonly number[], strides: readonly number[], offset: number): CpuView {
@@ -26,6 +38,17 @@ const gatherKernels: CpuKernelTable<GatherPrims> = {
   gather([x, ...idx], p, [out], be) {
     const o = be.alloc(x!.dtype, out!.shape);
     if (out!.size === 0 || emptyIndexedAxis(p, x!.shape)) return [o];
+    if (x!.contiguous && isRowGather(p, x!.shape)) {
+      // embedding lookups: whole contiguous rows, copied as blocks
+      const n = x!.shape[0]!, inner = out!.size / sizeOf(p.idxShape), w = x!.dtype === dt.complex64 ? 2 : 1;
+      const vals = indexValues(idx[0]!, p.idxShape, n);
+      const src = x!.buf as Float32Array, dst = o.buf as Float32Array, b = inner * w;
+      for (let k = 0; k < vals.length; k++) {
+        const from = (x!.offset * w) + vals[k]! * b;
+        dst.set(src.subarray(from, from + b), k * b);
+      }
+      return [o];
+    }
     const offs = planOffsets(p, x!.shape, x!.strides, x!.offset, idx, out!.shape);
     const cp = copier(x!.dtype), src = x!.buf, dst = o.buf;
     for (let k = 0; k < offs.length; k++) cp(dst, k, src, offs[k]!);
@@ -73,6 +96,7 @@ const gatherKernels: CpuKernelTable<GatherPrims> = {
   },
 };
 
+/** Every CPU kernel of the indexing family. */
 export const indexingKernels: CpuKernelTable<GatherPrims | ScatterPrims> = {
   ...gatherKernels,
   ...scatterKernels,
