@@ -199,7 +199,8 @@ const factorKernels: CpuKernelTable<LinalgPrim> = {
       D.luInPlace(mat, n, n, pv);
       let v = 1;
       for (let i = 0; i < n; i++) { v *= mat[i * n + i]!; if (pv[i] !== i) v = -v; }
-      d[b] = v;
+      // a zero pivot after a row swap would give -0; a singular matrix's determinant is +0
+      d[b] = v === 0 ? 0 : v;
     }
     store(o, 0, d);
     return [o];
