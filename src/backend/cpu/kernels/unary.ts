@@ -117,8 +117,13 @@ for (const n of [...SAME_DTYPE_UNARY, ...FLOAT_UNARY, ...BOOL_UNARY, 'real', 'im
 table.round = (([x], p, [out], be) => {
   const d = p.decimals;
   if ((dt.isInteger(x!.dtype) || x!.dtype === dt.bool) && d >= 0) return [x!];
+  // the scaled value is rounded to the dtype first, as MLX scales in the array's precision (so it can overflow)
+  const xd = x!.dtype;
+  const cast = xd === dt.float16 ? (v: number) => halfToFloat(floatToHalf(v))
+    : xd === dt.bfloat16 ? (v: number) => bf16ToFloat(floatToBf16(v))
+      : xd === dt.float64 || dt.isInteger(xd) ? (v: number) => v : Math.fround;
   // negative decimals round to tens, hundreds...: divide by the power of ten so it stays exact
-  const f = d === 0 ? rint : d > 0 ? (v: number) => rint(v * 10 ** d) / 10 ** d : (v: number) => rint(v / 10 ** -d) * 10 ** -d;
+  const f = d === 0 ? rint : d > 0 ? (v: number) => rint(cast(v * 10 ** d)) / 10 ** d : (v: number) => rint(cast(v / 10 ** -d)) * 10 ** -d;
   return runUnary({ num: f, cplx: bothParts(f) }, x!, out!, be);
 }) as CpuKernel<'round'>;
 
