@@ -70,6 +70,19 @@ test('views keep their storage alive after the base is disposed; disposing all f
   assert.equal(mx.getActiveMemory(), before);
 });
 
+test('ops return new handles even when nothing changes, so disposing a result spares the input', async () => {
+  const x = mx.array([[1, 2], [3, 4]], mx.float32);
+  const same = [
+    mx.reshape(x, [2, 2]), mx.transpose(x, [0, 1]), mx.broadcastTo(x, [2, 2]), mx.concatenate([x]), mx.pad(x, 0),
+    mx.flip(x, []), mx.roll(x, 0), mx.diff(x, 0), mx.atleast2d(x), mx.split(x, 1)[0]!, mx.squeeze(x), mx.contiguous(x),
+  ];
+  for (const y of same) {
+    assert.notEqual(y, x);
+    y.dispose();
+  }
+  assert.deepEqual(await x.tolist(), [[1, 2], [3, 4]]);
+});
+
 test('array methods accept varargs and lists', async () => {
   const a = mx.array([[1, 2, 3], [4, 5, 6]]);
   assert.deepEqual(a.reshape(3, 2).shape, [3, 2]);

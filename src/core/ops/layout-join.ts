@@ -57,7 +57,6 @@ function concatImpl(arrays: readonly ArrayLike[], o: ConcatOpts, op: string): Mx
   }
   const dtype = resultType(...xs);
   xs = xs.map((x) => (x.dtype === dtype ? x : astype(x, dtype, { stream: o.stream })));
-  if (xs.length === 1) return xs[0]!;
   return bind('concatenate', xs, { axis: ax }, toStream(o.stream, op));
 }
 
@@ -96,7 +95,6 @@ export function stack(arrays: readonly ArrayLike[], ...rest: [axis?: number, opt
 
 /** @internal Pieces of `a` along a normalised axis, as views (one primitive, many outputs). */
 export function splitAt(a: MxArray, starts: number[], sizes: number[], axis: number, opts: StreamOpt, op: string): MxArray[] {
-  if (starts.length === 1 && sizes[0] === a.shape[axis]) return [a];
   return bindMulti('split', [a], { axis, starts, sizes }, toStream(opts.stream, op));
 }
 
@@ -246,5 +244,5 @@ export function roll(a: ArrayLike, shift: number | readonly number[], ...rest: [
     const [head, tail] = splitAt(x, [0, n - k], [n - k, k], ax, o, 'roll') as [MxArray, MxArray];
     x = concatImpl([tail, head], { axis: ax, stream: o.stream }, 'roll');
   }
-  return x;
+  return x === a ? reshapeTo(x, x.shape, o.stream, 'roll') : x;
 }

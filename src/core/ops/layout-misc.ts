@@ -9,7 +9,7 @@ import { toDtype, bool, type DtypeLike } from '../dtype.js';
 import { asArray } from '../construct.js';
 import { astype } from './basic.js';
 import { optArgs } from './args.js';
-import { arr, type PosArgs } from './layout.js';
+import { arr, reshapeTo, type PosArgs } from './layout.js';
 import { splitAt } from './layout-join.js';
 import { subtract, notEqual } from './binary.js';
 import type { PadMode } from '../primitives/layout.js';
@@ -78,7 +78,7 @@ export function pad(
     cv._check('pad');
     if (cv.size !== 1) throw new Error(`[pad] constant_values must be a scalar, got shape ${fmtShape(cv.shape)}.`);
   }
-  if (pairs.every(([lo, hi]) => lo === 0 && hi === 0)) return a;
+  if (pairs.every(([lo, hi]) => lo === 0 && hi === 0)) return reshapeTo(a, a.shape, o.stream, 'pad');
   let c = asArray(cv, a.dtype, o.stream);
   if (c.dtype !== a.dtype) c = astype(c, a.dtype, { stream: o.stream });
   if (c.ndim !== 0) c = bind('reshape', [c], { shape: [] }, toStream(o.stream, 'pad'));
@@ -104,7 +104,7 @@ export function flip(a: MxArray, ...rest: [axis?: number | readonly number[] | n
     axes.sort((x, y) => x - y);
   }
   axes = axes.filter((x) => a.shape[x]! > 1);
-  if (axes.length === 0) return a;
+  if (axes.length === 0) return reshapeTo(a, a.shape, o.stream, 'flip');
   return bind('flip', [a], { axes }, toStream(o.stream, 'flip'));
 }
 
@@ -244,5 +244,5 @@ export function diff(a: MxArray, ...rest: PosArgs<[n: number, axis: number], { n
     const [hi, lo] = splitAt(x, [1, 0], [len - 1, len - 1], ax, o, 'diff') as [MxArray, MxArray];
     x = x.dtype === bool ? notEqual(hi, lo, { stream: o.stream }) : subtract(hi, lo, { stream: o.stream });
   }
-  return x;
+  return x === a ? reshapeTo(a, a.shape, o.stream, 'diff') : x;
 }

@@ -56,9 +56,11 @@ export function inferShape(shape: readonly number[], size: number, op: string): 
   return out;
 }
 
-/** @internal Reshape without argument parsing (shape already resolved). */
+/**
+ * @internal Reshape without argument parsing (shape already resolved). Like every op here it returns a new handle
+ * even when nothing changes, so disposing the result never disposes the input.
+ */
 export function reshapeTo(a: MxArray, shape: readonly number[], stream: StreamOrDevice | undefined, op = 'reshape'): MxArray {
-  if (shapesEqual(a.shape, shape)) return a;
   return bind('reshape', [a], { shape: [...shape] }, toStream(stream, op));
 }
 
@@ -165,11 +167,8 @@ export function expandDims(a: ArrayLike, axis: number | readonly number[], opts:
   return reshapeTo(x, shape, opts.stream, 'expandDims');
 }
 
-/** @internal Transpose by a validated permutation (identity returns the input). */
+/** @internal Transpose by a validated permutation. */
 export function permute(a: MxArray, axes: readonly number[], stream: StreamOrDevice | undefined, op = 'transpose'): MxArray {
-  let identity = true;
-  for (let i = 0; i < axes.length; i++) if (axes[i] !== i) { identity = false; break; }
-  if (identity) return a;
   return bind('transpose', [a], { axes: [...axes] }, toStream(stream, op));
 }
 
@@ -268,7 +267,6 @@ export function broadcastTo(a: ArrayLike, shape: Shape, opts: StreamOpt = {}): M
   const x = arr(a, 'broadcastTo', opts.stream);
   const target = intList(shape, 'broadcastTo', 'Shape');
   if (target.some((d) => d < 0)) throw new RangeError(`[broadcastTo] Shape must be non-negative, got ${fmtShape(target)}.`);
-  if (shapesEqual(x.shape, target)) return x;
   const bad = () => new Error(`[broadcastTo] Cannot broadcast array of shape ${fmtShape(x.shape)} to shape ${fmtShape(target)}.`);
   if (target.length < x.ndim) throw bad();
   const off = target.length - x.ndim;
@@ -298,7 +296,7 @@ function atleast(nd: number, op: string, args: unknown[]): MxArray | MxArray[] {
   const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as ArrayLike[]) : (args as ArrayLike[]);
   const outs = list.map((a) => {
     const x = arr(a, op, opts.stream);
-    if (x.ndim >= nd) return x;
+    if (x.ndim >= nd) return reshapeTo(x, x.shape, opts.stream, op);
     // 1-D becomes [1, n] and then [1, n, 1], as in MLX/NumPy
     const s = [...x.shape];
     if (nd >= 1 && s.length === 0) s.push(1);

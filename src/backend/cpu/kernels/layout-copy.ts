@@ -6,7 +6,7 @@ import { sizeOf, rowMajorStrides } from '../../../core/shape.js';
 import * as dt from '../../../core/dtype.js';
 import type { CpuKernel } from '../kernel.js';
 import type { CpuBackend } from '../index.js';
-import { forEachOffset, isRowContiguous, type CpuView } from '../view.js';
+import { isRowContiguous, type CpuView } from '../view.js';
 import type { TypedArray } from '../../backend.js';
 
 type Loose = Float64Array; // any typed array indexed generically (bigint arrays included: values are copied as-is)
@@ -16,23 +16,36 @@ type Loose = Float64Array; // any typed array indexed generically (bigint arrays
  * Values move bit-exactly: no conversion happens, so NaN payloads, -0 and 64-bit ints survive.
  */
 export function copyStrided(src: CpuView, dst: TypedArray, dstStrides: readonly number[], dstOffset: number): void {
-  const n = sizeOf(src.shape);
+  const shape = src.shape, n = sizeOf(shape);
   if (n === 0) return;
-  const cplx = src.dtype === dt.complex64;
+  const w = src.dtype === dt.complex64 ? 2 : 1;
   const s = src.buf as Loose, d = dst as Loose;
-  if (src.contiguous && isRowContiguous(src.shape, dstStrides)) {
-    const w = cplx ? 2 : 1;
-    (d as Float64Array).set((s as Float64Array).subarray(src.offset * w, (src.offset + n) * w), dstOffset * w);
+  if (src.contiguous && isRowContiguous(shape, dstStrides)) {
+    d.set(s.subarray(src.offset * w, (src.offset + n) * w), dstOffset * w);
     return;
   }
-  if (cplx) {
-    forEachOffset(src.shape, [src.strides, dstStrides], [src.offset, dstOffset], (_k, o) => {
-      const i = 2 * o[0]!, j = 2 * o[1]!;
-      d[j] = s[i]!;
-      d[j + 1] = s[i + 1]!;
-    });
-  } else {
-    forEachOffset(src.shape, [src.strides, dstStrides], [src.offset, dstOffset], (_k, o) => { d[o[1]!] = s[o[0]!]!; });
+  const nd = shape.length;
+  if (nd === 0) {
+    for (let t = 0; t < w; t++) d[dstOffset * w + t] = s[src.offset * w + t]!;
+    return;
+  }
+  // odometer over the outer dims; tight loop (or a block copy) over the last one
+  const inner = shape[nd - 1]!, si = src.strides[nd - 1]! * w, di = dstStrides[nd - 1]! * w;
+  const block = si === w && di === w && inner >= 16;
+  const idx = new Int32Array(nd);
+  let so = src.offset * w, doff = dstOffset * w;
+  for (let row = 0, rows = n / inner; row < rows; row++) {
+    if (block) d.set(s.subarray(so, so + inner * w), doff);
+    else if (w === 1) for (let j = 0, a = so, b = doff; j < inner; j++, a += si, b += di) d[b] = s[a]!;
+    else for (let j = 0, a = so, b = doff; j < inner; j++, a += si, b += di) { d[b] = s[a]!; d[b + 1] = s[a + 1]!; }
+    for (let k = nd - 2; k >= 0; k--) {
+      so += src.strides[k]! * w;
+      doff += dstStrides[k]! * w;
+      if (++idx[k]! < shape[k]!) break;
+      so -= src.strides[k]! * w * shape[k]!;
+      doff -= dstStrides[k]! * w * shape[k]!;
+      idx[k] = 0;
+    }
   }
 }
 
