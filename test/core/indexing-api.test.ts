@@ -92,6 +92,10 @@ const ADV: AdvRow[] = [
   { shape: [3, 4], idx: [], items: () => [[0, 2, -1]], np: 'a[[0, 2, -1]]' },
   { shape: [3, 4], idx: [], items: () => [':', [0, 2, -1], null], np: 'a[:, [0, 2, -1], None]' },
   { shape: [0, 4], idx: [i32([1, 3])], items: ([b]) => [':', b!], np: 'a[:, b]' },
+  // a new axis between index arrays separates them; an ellipsis that expands to nothing does not
+  { shape: [3, 4], idx: [i32([0, 2]), i32([1, 3])], items: ([b, c]) => [b!, null, c!], np: 'a[b, None, c]' },
+  { shape: [2, 3, 4], idx: [i32([0, 2]), i32([1, 3])], items: ([b, c]) => [':', b!, '...', c!], np: 'a[:, b, ..., c]' },
+  { shape: [2, 3, 4], idx: [i32([1, 0]), i32([1, 3])], items: ([b, c]) => [b!, '...', c!], np: 'a[b, ..., c]' },
 ];
 
 for (const device of testDevices()) {
@@ -169,6 +173,13 @@ for (const device of testDevices()) {
     for (let i = 0; i < outs.length; i++) await assertClose(outs[i]!, res[i]!, { msg: names[i] });
   });
 }
+
+test('at(...) on a strided view writes a fresh dense array', async () => {
+  const a = testArray([4, 5], mx.float32, 51);
+  const b = i32([0, 2, 0]);
+  const r = numpy([{ code: 'r = a[::-1, 1::2].copy(); np.add.at(r, (b, slice(None)), 1); result = r', args: [await npArg(a), await npArg(b)] }]);
+  await assertClose(a.index('::-1, 1::2').at(b, ':').add(1), r[0]!);
+});
 
 test('at(...) on integer arrays: division truncates toward zero; float values are cast to the array dtype', async () => {
   const a = mx.array([7, -7, 9, 5], mx.int32);

@@ -140,12 +140,14 @@ export function planIndex(shape: readonly number[], rawItems: readonly IndexItem
     throw new RangeError(`[${op}] Too many indices for array of shape ${fmtShape(shape)}: ${consumed} given, ${ndim} dimensions.`);
   }
   const full = new Slice();
-  const expanded: Item[] = [];
-  for (const it of items) {
-    if (it === '...') for (let i = 0; i < ndim - consumed; i++) expanded.push(full);
-    else expanded.push(it);
-  }
-  if (!ellipses) for (let i = 0; i < ndim - consumed; i++) expanded.push(full);
+  // pos: each expanded item's place in the written index; an ellipsis separates advanced indices even when it
+  // stands for no dims (NumPy)
+  const expanded: Item[] = [], pos: number[] = [];
+  items.forEach((it, q) => {
+    if (it !== '...') { expanded.push(it); pos.push(q); return; }
+    for (let i = 0; i < ndim - consumed; i++) { expanded.push(full); pos.push(q); }
+  });
+  if (!ellipses) for (let i = 0; i < ndim - consumed; i++) { expanded.push(full); pos.push(items.length); }
 
   const hasArray = expanded.some((it) => isArray(it));
   const starts = new Array<number>(ndim).fill(0);
@@ -162,7 +164,7 @@ export function planIndex(shape: readonly number[], rawItems: readonly IndexItem
         throw new RangeError(`[${op}] Index ${it} is out of bounds for axis ${axis} with size ${n} (shape ${fmtShape(shape)}).`);
       }
       starts[axis] = it < 0 ? it + n : it;
-      if (hasArray) { advPos.push(p); if (insertAt < 0) insertAt = dims.length; }
+      if (hasArray) { advPos.push(pos[p]!); if (insertAt < 0) insertAt = dims.length; }
     } else if (it instanceof Slice) {
       const b = sliceBounds(it, n, op);
       starts[axis] = b.start;
@@ -170,7 +172,7 @@ export function planIndex(shape: readonly number[], rawItems: readonly IndexItem
     } else if (it !== '...') {
       checkIndexArray(it, op);
       if (insertAt < 0) insertAt = dims.length;
-      advPos.push(p);
+      advPos.push(pos[p]!);
       advDims.push(dims.length);
       arrays.push(it);
       dims.push({ axis, step: 1, size: n });
