@@ -48,7 +48,8 @@ export interface SvdOpts extends StreamOpt { computeUV?: boolean }
  */
 export function svd(a: MxArray, computeUV?: true, opts?: StreamOpt): [MxArray, MxArray, MxArray];
 export function svd(a: MxArray, computeUV: false, opts?: StreamOpt): MxArray;
-export function svd(a: MxArray, opts: SvdOpts): [MxArray, MxArray, MxArray] | MxArray;
+export function svd(a: MxArray, opts: SvdOpts & { computeUV: false }): MxArray;
+export function svd(a: MxArray, opts: SvdOpts & { computeUV?: true }): [MxArray, MxArray, MxArray];
 export function svd(a: MxArray, ...rest: unknown[]): [MxArray, MxArray, MxArray] | MxArray {
   const { computeUV = true, stream } = optArgs<SvdOpts>(['computeUV'], rest, 'linalg.svd');
   checkMatrix(a, 'svd', false);
