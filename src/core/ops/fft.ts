@@ -16,12 +16,18 @@ import '../primitives/fft.js';
 export type FFTNorm = 'backward' | 'ortho' | 'forward';
 
 /** Options of the 1-d transforms. */
-export interface FFTOpts extends StreamOpt { n?: number; axis?: number; norm?: FFTNorm }
+export interface FFTOpts extends StreamOpt { n?: number | null; axis?: number; norm?: FFTNorm }
 /** Options of the 2-d and n-d transforms. */
-export interface FFTNOpts extends StreamOpt { s?: readonly number[]; axes?: readonly number[]; norm?: FFTNorm }
+export interface FFTNOpts extends StreamOpt { s?: readonly number[] | null; axes?: readonly number[] | null; norm?: FFTNorm }
 
-type Args1 = [n?: number, axis?: number, norm?: FFTNorm, opts?: StreamOpt] | [opts: FFTOpts];
-type ArgsN = [s?: readonly number[] | null, axes?: readonly number[] | null, norm?: FFTNorm, opts?: StreamOpt] | [opts: FFTNOpts];
+type N1 = number | null | undefined;
+type NN = readonly number[] | null | undefined;
+/** Positional `n, axis, norm`, any prefix of them, then optionally an options object. */
+type Args1 = [opts?: FFTOpts] | [n: N1, opts?: FFTOpts] | [n: N1, axis: number | undefined, opts?: FFTOpts]
+  | [n: N1, axis: number | undefined, norm: FFTNorm | undefined, opts?: StreamOpt];
+/** Positional `s, axes, norm`, any prefix of them, then optionally an options object. */
+type ArgsN = [opts?: FFTNOpts] | [s: NN, opts?: FFTNOpts] | [s: NN, axes: NN, opts?: FFTNOpts]
+  | [s: NN, axes: NN, norm: FFTNorm | undefined, opts?: StreamOpt];
 
 function fftImpl(
   op: string, a: ArrayLike, s: readonly number[] | undefined, axes: readonly number[], real: boolean, inverse: boolean,
