@@ -70,6 +70,22 @@ test('views keep their storage alive after the base is disposed; disposing all f
   assert.equal(mx.getActiveMemory(), before);
 });
 
+test('composite ops free their intermediates: no tidy needed to get memory back', async () => {
+  const x = mx.array([[1, 2, 3], [4, 5, 6]], mx.float32);
+  const i = mx.array([1, 2, 3], mx.int32);
+  await mx.eval(x, i);
+  const before = mx.getActiveMemory();
+  const outs = [
+    mx.tile(x, [2, 2]), mx.repeat(x, 2, 1), mx.repeat(x, 3), mx.roll(x, 1), mx.roll(x, [1, 1], [0, 1]),
+    mx.stack([x, x]), ...mx.unstack(x, 1), mx.concatenate([x, i.reshape(1, 3)]), mx.concatenate([x, x], null),
+    mx.pad(x, 1, 'constant', 2.5), mx.pad(x, [1, 0], 'symmetric'), mx.diff(x, 2, 1), mx.broadcastTo(1.5, [3, 3]),
+    mx.expandDims(true, 0), ...mx.broadcastArrays([x, 2]), mx.atleast2d(3), mx.flatten(x.T),
+  ];
+  await mx.eval(outs);
+  for (const o of outs) o.dispose();
+  assert.equal(mx.getActiveMemory(), before);
+});
+
 test('ops return new handles even when nothing changes, so disposing a result spares the input', async () => {
   const x = mx.array([[1, 2], [3, 4]], mx.float32);
   const same = [

@@ -8,7 +8,7 @@ import { fmtShape, normAxis } from '../shape.js';
 import { resultType } from '../dtype.js';
 import { astype } from './basic.js';
 import { optArgs } from './args.js';
-import { arr, reshapeTo, broadcastTo, expandDims, flatten, squeeze } from './layout.js';
+import { arr, reshapeTo, broadcastTo, expandDims, flatten, squeeze, Scratch } from './layout.js';
 
 function arrayList(arrays: readonly ArrayLike[], op: string, opts: StreamOpt): MxArray[] {
   if (!Array.isArray(arrays)) throw new TypeError(`[${op}] Expected a list of arrays.`);
@@ -33,9 +33,10 @@ export function concatenate(arrays: readonly ArrayLike[], ...rest: [axis?: numbe
 }
 
 function concatImpl(arrays: readonly ArrayLike[], o: ConcatOpts, op: string): MxArray {
-  let xs = arrayList(arrays, op, o);
+  const tmp = new Scratch();
+  let xs = arrayList(arrays, op, o).map((x, i) => tmp.t(x, arrays[i]));
   if (o.axis === null) {
-    xs = xs.map((x) => flatten(x, { stream: o.stream }));
+    xs = xs.map((x) => tmp.t(flatten(x, { stream: o.stream })));
     o = { ...o, axis: 0 };
   }
   const nd = xs[0]!.ndim;
@@ -56,8 +57,8 @@ function concatImpl(arrays: readonly ArrayLike[], o: ConcatOpts, op: string): Mx
     }
   }
   const dtype = resultType(...xs);
-  xs = xs.map((x) => (x.dtype === dtype ? x : astype(x, dtype, { stream: o.stream })));
-  return bind('concatenate', xs, { axis: ax }, toStream(o.stream, op));
+  xs = xs.map((x) => (x.dtype === dtype ? x : tmp.t(astype(x, dtype, { stream: o.stream }))));
+  return tmp.done(bind('concatenate', xs, { axis: ax }, toStream(o.stream, op)));
 }
 
 /**
@@ -90,7 +91,10 @@ export function stack(arrays: readonly ArrayLike[], ...rest: [axis?: number, opt
     }
   }
   const ax = normAxis(o.axis ?? 0, xs[0]!.ndim + 1, 'stack');
-  return concatImpl(xs.map((x) => expandDims(x, ax, { stream: o.stream })), { axis: ax, stream: o.stream }, 'stack');
+  const tmp = new Scratch();
+  xs.forEach((x, i) => tmp.t(x, arrays[i]));
+  const parts = xs.map((x) => tmp.t(expandDims(x, ax, { stream: o.stream })));
+  return tmp.done(concatImpl(parts, { axis: ax, stream: o.stream }, 'stack'));
 }
 
 /** @internal Pieces of `a` along a normalised axis, as views (one primitive, many outputs). */
@@ -151,8 +155,9 @@ export function unstack(a: MxArray, ...rest: [axis?: number, opts?: StreamOpt] |
   const ax = normAxis(o.axis ?? 0, a.ndim, 'unstack');
   const n = a.shape[ax]!;
   if (n === 0) return [];
+  const tmp = new Scratch();
   const parts = splitAt(a, Array.from({ length: n }, (_, i) => i), new Array<number>(n).fill(1), ax, o, 'unstack');
-  return parts.map((p) => squeeze(p, ax, { stream: o.stream }));
+  return tmp.done(parts.map((p) => squeeze(tmp.t(p), ax, { stream: o.stream })));
 }
 
 function repsList(x: unknown, op: string, what: string): number[] {
@@ -172,16 +177,17 @@ function repsList(x: unknown, op: string, what: string): number[] {
  * ```
  */
 export function tile(a: ArrayLike, reps: number | readonly number[], opts: StreamOpt = {}): MxArray {
-  const x = arr(a, 'tile', opts.stream);
   const r = repsList(reps, 'tile', 'Repetitions');
+  const tmp = new Scratch();
+  const x = tmp.t(arr(a, 'tile', opts.stream), a);
   const nd = Math.max(x.ndim, r.length);
   const s = [...new Array<number>(nd - x.ndim).fill(1), ...x.shape];
   const rr = [...new Array<number>(nd - r.length).fill(1), ...r];
   // [s0, s1] -> [1, s0, 1, s1] -> broadcast [r0, s0, r1, s1] -> [r0*s0, r1*s1]
   const inter = s.flatMap((d) => [1, d]);
   const big = s.flatMap((d, i) => [rr[i]!, d]);
-  const b = broadcastTo(reshapeTo(x, inter, opts.stream, 'tile'), big, opts);
-  return reshapeTo(b, s.map((d, i) => d * rr[i]!), opts.stream, 'tile');
+  const b = tmp.t(broadcastTo(tmp.t(reshapeTo(x, inter, opts.stream, 'tile')), big, opts));
+  return tmp.done(reshapeTo(b, s.map((d, i) => d * rr[i]!), opts.stream, 'tile'));
 }
 
 /**
@@ -194,16 +200,17 @@ export function tile(a: ArrayLike, reps: number | readonly number[], opts: Strea
  */
 export function repeat(a: ArrayLike, repeats: number, ...rest: [axis?: number, opts?: StreamOpt] | [opts: { axis?: number } & StreamOpt]): MxArray {
   const o = optArgs<{ axis?: number } & StreamOpt>(['axis'], rest, 'repeat');
-  let x = arr(a, 'repeat', o.stream);
   if (!Number.isInteger(repeats) || repeats < 0) throw new RangeError(`[repeat] Number of repeats must be a non-negative integer, got ${repeats}.`);
+  const tmp = new Scratch();
+  let x = tmp.t(arr(a, 'repeat', o.stream), a);
   let ax: number;
-  if (o.axis === undefined) { x = flatten(x, { stream: o.stream }); ax = 0; } else ax = normAxis(o.axis, x.ndim, 'repeat');
+  if (o.axis === undefined) { x = tmp.t(flatten(x, { stream: o.stream })); ax = 0; } else ax = normAxis(o.axis, x.ndim, 'repeat');
   const s = [...x.shape];
-  const e = expandDims(x, ax + 1, { stream: o.stream });
+  const e = tmp.t(expandDims(x, ax + 1, { stream: o.stream }));
   const big = [...s.slice(0, ax + 1), repeats, ...s.slice(ax + 1)];
   const out = [...s];
   out[ax] = s[ax]! * repeats;
-  return reshapeTo(broadcastTo(e, big, o), out, o.stream, 'repeat');
+  return tmp.done(reshapeTo(tmp.t(broadcastTo(e, big, o)), out, o.stream, 'repeat'));
 }
 
 type RollOpts = { axis?: number | readonly number[] } & StreamOpt;
@@ -218,14 +225,16 @@ type RollOpts = { axis?: number | readonly number[] } & StreamOpt;
  */
 export function roll(a: ArrayLike, shift: number | readonly number[], ...rest: [axis?: number | readonly number[], opts?: StreamOpt] | [opts: RollOpts]): MxArray {
   const o = optArgs<RollOpts>(['axis'], rest, 'roll');
-  let x = arr(a, 'roll', o.stream);
   const shifts = typeof shift === 'number' ? [shift] : [...shift];
   if (shifts.some((v) => !Number.isInteger(v))) throw new TypeError(`[roll] Shifts must be integers, got ${JSON.stringify(shift)}.`);
+  const tmp = new Scratch();
+  let x = tmp.t(arr(a, 'roll', o.stream), a);
   let axes: number[];
   if (o.axis === undefined) {
     const shape = x.shape;
     const total = shifts.reduce((p, q) => p + q, 0);
-    return reshapeTo(roll(flatten(x, { stream: o.stream }), total, 0, { stream: o.stream }), shape, o.stream, 'roll');
+    const flat = tmp.t(flatten(x, { stream: o.stream }));
+    return tmp.done(reshapeTo(tmp.t(roll(flat, total, 0, { stream: o.stream })), shape, o.stream, 'roll'));
   }
   axes = (typeof o.axis === 'number' ? [o.axis] : [...o.axis]).map((v) => normAxis(v, x.ndim, 'roll'));
   let sh = shifts;
@@ -242,7 +251,7 @@ export function roll(a: ArrayLike, shift: number | readonly number[], ...rest: [
     const k = ((s % n) + n) % n;
     if (k === 0) continue;
     const [head, tail] = splitAt(x, [0, n - k], [n - k, k], ax, o, 'roll') as [MxArray, MxArray];
-    x = concatImpl([tail, head], { axis: ax, stream: o.stream }, 'roll');
+    x = tmp.t(concatImpl([tmp.t(tail), tmp.t(head)], { axis: ax, stream: o.stream }, 'roll'));
   }
-  return x === a ? reshapeTo(x, x.shape, o.stream, 'roll') : x;
+  return tmp.done(reshapeTo(x, x.shape, o.stream, 'roll'));
 }

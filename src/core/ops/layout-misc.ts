@@ -9,7 +9,7 @@ import { toDtype, bool, type DtypeLike } from '../dtype.js';
 import { asArray } from '../construct.js';
 import { astype } from './basic.js';
 import { optArgs } from './args.js';
-import { arr, reshapeTo, type PosArgs } from './layout.js';
+import { arr, reshapeTo, Scratch, type PosArgs } from './layout.js';
 import { splitAt } from './layout-join.js';
 import { subtract, notEqual } from './binary.js';
 import type { PadMode } from '../primitives/layout.js';
@@ -79,10 +79,11 @@ export function pad(
     if (cv.size !== 1) throw new Error(`[pad] constant_values must be a scalar, got shape ${fmtShape(cv.shape)}.`);
   }
   if (pairs.every(([lo, hi]) => lo === 0 && hi === 0)) return reshapeTo(a, a.shape, o.stream, 'pad');
-  let c = asArray(cv, a.dtype, o.stream);
-  if (c.dtype !== a.dtype) c = astype(c, a.dtype, { stream: o.stream });
-  if (c.ndim !== 0) c = bind('reshape', [c], { shape: [] }, toStream(o.stream, 'pad'));
-  return bind('pad', [a, c], { lo: pairs.map((p) => p[0]), hi: pairs.map((p) => p[1]), mode }, toStream(o.stream, 'pad'));
+  const tmp = new Scratch();
+  let c = tmp.t(asArray(cv, a.dtype, o.stream), cv);
+  if (c.dtype !== a.dtype) c = tmp.t(astype(c, a.dtype, { stream: o.stream }));
+  if (c.ndim !== 0) c = tmp.t(reshapeTo(c, [], o.stream, 'pad'));
+  return tmp.done(bind('pad', [a, c], { lo: pairs.map((p) => p[0]), hi: pairs.map((p) => p[1]), mode }, toStream(o.stream, 'pad')));
 }
 
 /**
@@ -236,13 +237,16 @@ export function diff(a: MxArray, ...rest: PosArgs<[n: number, axis: number], { n
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`[diff] Order n must be a non-negative integer, got ${n}.`);
   if (a.ndim === 0) throw new Error('[diff] Input must be at least one-dimensional.');
   const ax = normAxis(o.axis ?? -1, a.ndim, 'diff');
+  const tmp = new Scratch();
   let x = a;
   for (let i = 0; i < n; i++) {
     const len = x.shape[ax]!;
     if (len === 0) break;
     // two overlapping views: x[1:] and x[:-1]
     const [hi, lo] = splitAt(x, [1, 0], [len - 1, len - 1], ax, o, 'diff') as [MxArray, MxArray];
-    x = x.dtype === bool ? notEqual(hi, lo, { stream: o.stream }) : subtract(hi, lo, { stream: o.stream });
+    tmp.t(hi);
+    tmp.t(lo);
+    x = tmp.t(x.dtype === bool ? notEqual(hi, lo, { stream: o.stream }) : subtract(hi, lo, { stream: o.stream }));
   }
-  return x === a ? reshapeTo(a, a.shape, o.stream, 'diff') : x;
+  return tmp.done(x === a ? reshapeTo(a, a.shape, o.stream, 'diff') : x);
 }

@@ -26,6 +26,26 @@ type Prefix<P extends unknown[]> = P extends [...infer H, unknown] ? [...P, Stre
  */
 export type PosArgs<P extends unknown[], O> = Prefix<P> | [opts: O];
 
+/**
+ * @internal Collects the intermediates a composite op creates, and disposes them once the result is bound: pending
+ * consumers keep their data until they run, so this frees memory early without changing results.
+ */
+export class Scratch {
+  private list: MxArray[] = [];
+  /** Marks `x` as an intermediate, unless it is one of the caller's own arrays (`user`). */
+  t<T extends MxArray>(x: T, user?: unknown): T {
+    if (x !== user) this.list.push(x);
+    return x;
+  }
+  /** Disposes the intermediates that are not part of `result`; returns `result`. */
+  done<R extends MxArray | MxArray[]>(result: R): R {
+    const out = new Set(Array.isArray(result) ? result : [result]);
+    for (const x of this.list) if (!out.has(x)) x.dispose();
+    this.list = [];
+    return result;
+  }
+}
+
 function intList(x: unknown, op: string, what: string): number[] {
   const list = typeof x === 'number' ? [x] : x;
   if (!Array.isArray(list) || list.some((v) => typeof v !== 'number' || !Number.isInteger(v))) {
@@ -158,13 +178,14 @@ export function squeeze(a: MxArray, ...rest: [axis?: number | readonly number[] 
  * ```
  */
 export function expandDims(a: ArrayLike, axis: number | readonly number[], opts: StreamOpt = {}): MxArray {
-  const x = arr(a, 'expandDims', opts.stream);
+  const tmp = new Scratch();
+  const x = tmp.t(arr(a, 'expandDims', opts.stream), a);
   const list = intList(axis, 'expandDims', 'Axis');
   const nd = x.ndim + list.length;
   const at = axesOf(list, nd, 'expandDims');
   const shape: number[] = [];
   for (let i = 0, j = 0; i < nd; i++) shape.push(at.includes(i) ? 1 : x.shape[j++]!);
-  return reshapeTo(x, shape, opts.stream, 'expandDims');
+  return tmp.done(reshapeTo(x, shape, opts.stream, 'expandDims'));
 }
 
 /** @internal Transpose by a validated permutation. */
@@ -264,14 +285,15 @@ export function broadcastShapes(...shapes: Shape[]): number[] {
  * ```
  */
 export function broadcastTo(a: ArrayLike, shape: Shape, opts: StreamOpt = {}): MxArray {
-  const x = arr(a, 'broadcastTo', opts.stream);
+  const tmp = new Scratch();
+  const x = tmp.t(arr(a, 'broadcastTo', opts.stream), a);
   const target = intList(shape, 'broadcastTo', 'Shape');
   if (target.some((d) => d < 0)) throw new RangeError(`[broadcastTo] Shape must be non-negative, got ${fmtShape(target)}.`);
   const bad = () => new Error(`[broadcastTo] Cannot broadcast array of shape ${fmtShape(x.shape)} to shape ${fmtShape(target)}.`);
   if (target.length < x.ndim) throw bad();
   const off = target.length - x.ndim;
   for (let i = 0; i < x.ndim; i++) if (x.shape[i] !== 1 && x.shape[i] !== target[off + i]) throw bad();
-  return bind('broadcastTo', [x], { shape: target }, toStream(opts.stream, 'broadcastTo'));
+  return tmp.done(bind('broadcastTo', [x], { shape: target }, toStream(opts.stream, 'broadcastTo')));
 }
 
 /**
@@ -283,9 +305,10 @@ export function broadcastTo(a: ArrayLike, shape: Shape, opts: StreamOpt = {}): M
  * ```
  */
 export function broadcastArrays(arrays: readonly ArrayLike[], opts: StreamOpt = {}): MxArray[] {
-  const xs = arrays.map((a) => arr(a, 'broadcastArrays', opts.stream));
+  const tmp = new Scratch();
+  const xs = arrays.map((a) => tmp.t(arr(a, 'broadcastArrays', opts.stream), a));
   const shape = broadcastShapeList(xs.map((x) => x.shape), 'broadcastArrays');
-  return xs.map((x) => broadcastTo(x, shape, opts));
+  return tmp.done(xs.map((x) => broadcastTo(x, shape, opts)));
 }
 
 function atleast(nd: number, op: string, args: unknown[]): MxArray | MxArray[] {
@@ -294,8 +317,9 @@ function atleast(nd: number, op: string, args: unknown[]): MxArray | MxArray[] {
     opts = args.pop() as StreamOpt;
   }
   const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as ArrayLike[]) : (args as ArrayLike[]);
+  const tmp = new Scratch();
   const outs = list.map((a) => {
-    const x = arr(a, op, opts.stream);
+    const x = tmp.t(arr(a, op, opts.stream), a);
     if (x.ndim >= nd) return reshapeTo(x, x.shape, opts.stream, op);
     // 1-D becomes [1, n] and then [1, n, 1], as in MLX/NumPy
     const s = [...x.shape];
@@ -304,6 +328,7 @@ function atleast(nd: number, op: string, args: unknown[]): MxArray | MxArray[] {
     if (nd >= 3 && s.length === 2) s.push(1);
     return reshapeTo(x, s, opts.stream, op);
   });
+  tmp.done(outs);
   return args.length === 1 && !Array.isArray(args[0]) ? outs[0]! : outs;
 }
 
