@@ -146,3 +146,22 @@ test('sort shapes: flattened output is 1-D, lanes keep shape', () => {
   assert.deepEqual(mx.topk(a, 2, null).shape, [2]);
   assert.equal(mx.argsort(a).dtype, mx.uint32);
 });
+
+test('searchsorted matches numpy for both sides, NaN, scalars and mixed dtypes', async () => {
+  const seqs: mx.MxArray[] = [mx.array([1, 2, 2, 4, NaN], mx.float32), mx.array([-3, 0, 0, 5, 9], mx.int32), mx.array([0.5, 1.5], mx.float16), mx.array([], mx.float32)];
+  const vals: mx.MxArray[] = [mx.array([[0, 2, 3], [5, NaN, 4]], mx.float32), mx.array([-4, 0, 5, 10, 2], mx.int8), mx.array([1.5, 0, 2], mx.float32), mx.array([1, 2], mx.float32)];
+  const cases: NpCase[] = [];
+  const outs: mx.MxArray[] = [];
+  for (let i = 0; i < seqs.length; i++) {
+    for (const side of ['left', 'right'] as const) {
+      outs.push(mx.searchsorted(seqs[i]!, vals[i]!, side));
+      cases.push({ expr: `np.searchsorted(a, b, side='${side}').astype(np.uint32)`, args: [await npArg(seqs[i]!), await npArg(vals[i]!)] });
+    }
+  }
+  outs.push(mx.searchsorted(seqs[1]!, 0, { side: 'right' }));
+  cases.push({ expr: "np.uint32(np.searchsorted(a, 0, side='right'))", args: [await npArg(seqs[1]!)] });
+  const res = numpy(cases);
+  for (let i = 0; i < outs.length; i++) await assertClose(outs[i]!, res[i]!, { msg: `searchsorted case ${i}` });
+  assert.throws(() => mx.searchsorted(mx.array([[1, 2]]), mx.array([1])), /\[searchsorted\] sorted_sequence must be 1-D/);
+  assert.throws(() => mx.searchsorted(mx.array([1, 2]), mx.array([1]), 'middle' as 'left'), /\[searchsorted\] side must be/);
+});

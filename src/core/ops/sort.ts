@@ -2,11 +2,12 @@
  * @file Sorting and selection: sort argsort partition argpartition topk. `axis` defaults to -1; null sorts the
  * flattened array. NaNs sort last (NumPy's order); argsort is stable; index outputs are uint32, as in MLX.
  */
-import { MxArray, bind, type ArrayLike } from '../array.js';
+import { MxArray, bind, isArray, type ArrayLike } from '../array.js';
 import { toStream, type StreamOpt } from '../device.js';
 import { normAxis, fmtShape } from '../shape.js';
 import { optArgs } from './args.js';
 import { inputArray, int } from './reduce-args.js';
+import { asArray } from '../construct.js';
 import '../primitives/sort.js';
 
 /** Options of the sort ops. */
@@ -111,4 +112,32 @@ export function topk(a: ArrayLike, k: number, axis?: number | null | SortOpts, o
     throw new RangeError(`[topk] k ${kk} is out of range for axis of size ${n} (array of shape ${fmtShape(x.shape)}).`);
   }
   return bind('topk', [x], { k: kk, axis: ax }, toStream(o.stream, 'topk'));
+}
+
+/** Options of searchsorted. */
+export interface SearchsortedOpts extends StreamOpt {
+  /** 'left' (default): the first index where the value fits; 'right': the last. */
+  side?: 'left' | 'right';
+}
+
+/**
+ * Indices (uint32, shape of `values`) at which inserting each value keeps the ascending 1-D `sortedSequence`
+ * sorted. NaN sorts greatest, as in NumPy.
+ *
+ * @example
+ * ```ts
+ * mx.searchsorted(mx.array([1, 2, 2, 4]), mx.array([0, 2, 3, 5]));          // [0, 1, 3, 4]
+ * mx.searchsorted(mx.array([1, 2, 2, 4]), mx.array([2]), { side: 'right' }); // [3]
+ * ```
+ */
+export function searchsorted(
+  sortedSequence: ArrayLike, values: ArrayLike, side?: 'left' | 'right' | SearchsortedOpts, opts?: SearchsortedOpts,
+): MxArray {
+  const o = optArgs<SearchsortedOpts>(['side'], [side, opts], 'searchsorted');
+  const seq = inputArray(sortedSequence, 'searchsorted');
+  const v = isArray(values) ? inputArray(values, 'searchsorted') : inputArray(asArray(values, seq.dtype), 'searchsorted');
+  if (seq.ndim !== 1) throw new Error(`[searchsorted] sorted_sequence must be 1-D, got shape ${fmtShape(seq.shape)}.`);
+  const sd = o.side ?? 'left';
+  if (sd !== 'left' && sd !== 'right') throw new Error(`[searchsorted] side must be 'left' or 'right', got ${JSON.stringify(sd)}.`);
+  return bind('searchsorted', [seq, v], { side: sd }, toStream(o.stream, 'searchsorted'));
 }

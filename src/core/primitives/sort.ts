@@ -17,6 +17,8 @@ declare module '../primitive.js' {
     argpartition: { kth: number; axis: number | null };
     /** The `k` largest elements of each lane along `axis`, in unspecified order. */
     topk: { k: number; axis: number | null };
+    /** Insertion points (uint32) of the values (input 1) in the ascending 1-D sequence (input 0). */
+    searchsorted: { side: 'left' | 'right' };
   }
 }
 
@@ -37,4 +39,5 @@ definePrimitives({
       return single(s, x!.dtype);
     },
   },
+  searchsorted: { outputs: ([, v]) => single(v!.shape, dt.uint32) },
 });

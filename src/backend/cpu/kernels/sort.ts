@@ -14,6 +14,7 @@ import { rowMajorStrides } from '../../../core/shape.js';
 import { isBig, typedArrayFor } from '../view.js';
 import { lanePlan, numSource, gatherLane, scatterLane, storeLane, type LanePlan } from './reduce-plan.js';
 import { selectTop } from './sort-select.js';
+import { searchKernels } from './sort-search.js';
 
 /** Plans of the input lanes and the (dense) output lanes, with a scratch lane of the input's values. */
 function plans(x: CpuView, axis: number | null, o: CpuView): { ip: LanePlan; op: LanePlan; src: { buf: TypedArray }; lane: Float64Array | BigInt64Array } {
@@ -65,7 +66,8 @@ function argsortValues(x: CpuView, axis: number | null, out: MxArray, be: CpuBac
   return [o];
 }
 
-export const sortKernels: CpuKernelTable<'sort' | 'argsort' | 'partition' | 'argpartition' | 'topk'> = {
+export const sortKernels: CpuKernelTable<'sort' | 'argsort' | 'partition' | 'argpartition' | 'topk' | 'searchsorted'> = {
+  ...searchKernels,
   sort: ([x], p, [out], be) => sortValues(x!, p.axis, out!, be),
   argsort: ([x], p, [out], be) => argsortValues(x!, p.axis, out!, be),
   partition: ([x], p, [out], be) => sortValues(x!, p.axis, out!, be),
