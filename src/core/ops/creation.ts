@@ -215,6 +215,9 @@ function checkDim(v: unknown, name: string, op: string): number {
 }
 
 function triLike(op: string, lower: boolean, n: number, rest: unknown[]): MxArray {
+  // a dtype may follow fewer numbers (`eye(3, mx.int32)`), as in arange
+  const di = rest.findIndex((x) => isDtypeLike(x));
+  if (di >= 0 && di < 2) rest = [...rest.slice(0, di), ...new Array(2 - di).fill(undefined), ...rest.slice(di)];
   const { m, k = 0, dtype, stream } = optArgs<EyeOpts>(['m', 'k', 'dtype'], rest, op);
   checkDim(n, 'n', op);
   const mm = m === undefined || m === null ? n : checkDim(m, 'm', op);

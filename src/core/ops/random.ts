@@ -181,7 +181,9 @@ export function bernoulli(...rest: (Num | ShapeArg | BernoulliOpts | undefined)[
   const p = num(o.p ?? 0.5, dt.float32, op, stream);
   if (!dt.isFloating(p.dtype)) throw new TypeError(`[${op}] bernoulli probability \`p\` must be a float type, got ${p.dtype.name}.`);
   const shape = o.shape === undefined ? [...p.shape] : shapeOf(o.shape, op);
-  if (!shapesEqual(broadcastShapes([shape, p.shape], op), shape)) {
+  let ok = false;
+  try { ok = shapesEqual(broadcastShapes([shape, p.shape], op), shape); } catch { /* reported below */ }
+  if (!ok) {
     throw new Error(`[${op}] Shape of \`p\` ${fmtShape(p.shape)} is incompatible with argument \`shape\` ${fmtShape(shape)}.`);
   }
   return bind('randomBernoulli', [resolveKey(o.key, stream, op), p], { shape }, stream);

@@ -53,7 +53,8 @@ export const creationKernels: CpuKernelTable<'full' | 'arange' | 'tri' | 'triMas
   full(inputs, p, _outs, be) {
     if (inputs.length === 0) {
       const o = be.alloc(p.dtype, p.shape);
-      if (p.value !== undefined && p.value !== 0 && p.value !== false && p.value !== 0n) fillScalar(o, p.value);
+      // a fresh allocation is already zero (but -0 must be written)
+      if (p.value !== undefined && !Object.is(p.value, 0) && p.value !== false && p.value !== 0n) fillScalar(o, p.value);
       return [o];
     }
     let x = inputs[0]!;
