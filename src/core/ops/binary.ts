@@ -118,7 +118,7 @@ export function divmod(a: ArrayLike, b: ArrayLike, opts: StreamOpt = {}): [MxArr
 
 /** Options of `isclose` and `allclose`. */
 export interface CloseOpts extends StreamOpt { rtol?: number; atol?: number; equalNan?: boolean }
-type CloseRest = [number?, number?, boolean?, CloseOpts?] | [number, CloseOpts] | [CloseOpts];
+type CloseRest = [number?, number?, boolean?, CloseOpts?] | [number, number, CloseOpts] | [number, CloseOpts] | [CloseOpts];
 
 function closeArgs(api: string, a: ArrayLike, b: ArrayLike, rest: readonly unknown[]): { x: MxArray; y: MxArray; s: Stream; p: { rtol: number; atol: number; equalNan: boolean } } {
   const o = optArgs<CloseOpts>(['rtol', 'atol', 'equalNan'], rest, api);

@@ -5,6 +5,7 @@
 import type { Dtype } from '../../../core/dtype.js';
 import * as dt from '../../../core/dtype.js';
 import * as m from './elementwise-math.js';
+import { halfToFloat, floatToHalf, bf16ToFloat, floatToBf16 } from '../../../core/half.js';
 
 type F = Float64Array;
 /** Hand-written contiguous loops; they work on any plain-number typed array (float32/64, ints up to 32 bits). */
@@ -24,6 +25,8 @@ export interface BinaryDef {
   int?: NumFn2;
   /** Integer override that depends on the dtype (shift widths, signedness). */
   intFor?: (d: Dtype) => NumFn2;
+  /** Float override that depends on the dtype (rounding an intermediate to it, as MLX computes in the dtype). */
+  floatFor?: (d: Dtype) => NumFn2;
   /** bool inputs. */
   bool?: NumFn2;
   /** int64/uint64; bigint results are wrapped to the dtype, numbers are 0/1 predicates. */
@@ -37,6 +40,14 @@ export interface BinaryDef {
   fast?: FastBinary;
   /** The fast loops are also exact for integers (add, compare, ...), not just floats. */
   fastInts?: boolean;
+}
+
+/** Rounds a double to the precision of a float dtype (MLX computes intermediates in the array's dtype). */
+export function roundTo(d: Dtype): (v: number) => number {
+  if (d === dt.float16) return (v) => halfToFloat(floatToHalf(v));
+  if (d === dt.bfloat16) return (v) => bf16ToFloat(floatToBf16(v));
+  if (d === dt.float32) return Math.fround;
+  return (v) => v;
 }
 
 // lexicographic order of complex numbers (NumPy's, and MLX's operator<)
@@ -96,7 +107,7 @@ export const BINARY_DEFS: Record<string, BinaryDef> = {
       sv: (s, b, bo, o, n) => { for (let k = 0; k < n; k++) o[k] = s / b[bo + k]!; },
     },
   },
-  floorDivide: { num: (a, b) => Math.floor(a / b), int: m.floorDivInt, bool: m.floorDivInt, big: m.floorDivBig },
+  floorDivide: { num: (a, b) => Math.floor(a / b), floatFor: (d) => { const c = roundTo(d); return (a, b) => Math.floor(c(a / b)); }, int: m.floorDivInt, bool: m.floorDivInt, big: m.floorDivBig },
   remainder: { num: m.remFloat, int: m.remInt, bool: m.remInt, big: m.remBig },
   power: {
     num: powF, int: m.powInt, bool: (a, b) => (b === 0 ? 1 : a), cplx: m.cpow,

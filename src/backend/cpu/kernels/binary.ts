@@ -12,7 +12,7 @@ import type { CpuBackend } from '../index.js';
 import { stridedLoop, storageClass, asF } from './elementwise-loop.js';
 import { BINARY_DEFS, type BinaryDef, type NumFn2 } from './binary-defs.js';
 import { numReader, numEncoder } from './unary.js';
-import { floorDivBig, remBig, floorDivInt, remInt, remFloat } from './elementwise-math.js';
+import { remBig, remInt, remFloat } from './elementwise-math.js';
 import { closeKernels } from './binary-close.js';
 
 function dense(x: CpuView, shape: readonly number[]): boolean {
@@ -52,6 +52,7 @@ function numFn(def: BinaryDef, d: dt.Dtype): NumFn2 {
     if (def.intFor) return def.intFor(d);
     if (def.int) return def.int;
   }
+  if (def.floatFor && dt.isFloating(d)) return def.floatFor(d);
   return def.num!;
 }
 
@@ -121,7 +122,7 @@ const table: Record<string, CpuKernel<never>> = {};
 for (const n of [...ARITH_BINARY, ...BOOL_BINARY] as const) table[n] = binaryKernel(n);
 
 table.divmod = (([a, b], _p, [q, r], be) => {
-  const qd: BinaryDef = { num: (x, y) => Math.floor(x / y), int: floorDivInt, bool: floorDivInt, big: floorDivBig };
+  const qd = BINARY_DEFS.floorDivide!;
   const rd: BinaryDef = { num: remFloat, int: remInt, bool: remInt, big: remBig };
   return [runBinary(qd, a!, b!, q!, be), runBinary(rd, a!, b!, r!, be)];
 }) as CpuKernel<'divmod'>;
