@@ -149,6 +149,17 @@ test('singular and indefinite inputs follow MLX: throw at eval for inverses/solv
   assert.equal(await mx.linalg.det(wellConditioned([0, 0], mx.float32, 1)).item(), 1);
 });
 
+test('NaN inputs give NaN results without throwing or hanging', async () => {
+  const bad = mx.array([[NaN, 1], [2, 3]], mx.float32);
+  const flat = async (x: mx.MxArray) => ((await x.tolist()) as unknown[]).flat(2) as (number | mx.Complex)[];
+  const [w, v] = mx.linalg.eig(bad);
+  for (const z of [...(await flat(w)), ...(await flat(v))] as mx.Complex[]) assert.ok(Number.isNaN(z.re));
+  assert.ok((await flat(mx.linalg.inv(bad))).some((x) => Number.isNaN(x as number)));
+  assert.ok(Number.isNaN(await mx.linalg.det(bad).item() as number));
+  assert.ok((await flat(mx.linalg.svd(bad, false))).some((x) => Number.isNaN(x as number)));
+  assert.ok((await flat(mx.linalg.eigvalsh(bad))).some((x) => Number.isNaN(x as number)));
+});
+
 test('linalg argument errors name the op and the problem', () => {
   const sq = wellConditioned([3, 3], mx.float32, 1), rect = randMatrix([3, 4], mx.float32, 2);
   const vec = mx.array([1, 2, 3], mx.float32), ints = mx.array([[1, 2], [3, 4]]);

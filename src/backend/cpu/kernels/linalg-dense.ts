@@ -201,21 +201,18 @@ export function symEig(s: Float64Array, n: number, wantV: boolean): { w: Float64
   const a = s.slice();
   const v = wantV ? new Float64Array(n * n) : null;
   if (v) for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0, diag = 0;
-    for (let p = 0; p < n; p++) {
-      diag += a[p * n + p]! * a[p * n + p]!;
-      for (let q = p + 1; q < n; q++) off += a[p * n + q]! * a[p * n + q]!;
-    }
-    if (!(off > EPS * EPS * 1e-4 * diag) || off === 0) break;
+  let norm = 0;
+  for (let i = 0; i < n * n; i++) norm = Math.max(norm, Math.abs(a[i]!));
+  // below this an off-diagonal entry moves no eigenvalue by more than rounding does
+  const floor = EPS * EPS * norm;
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let rotated = false;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = a[p * n + q]!;
-        if (apq === 0) continue;
         const app = a[p * n + p]!, aqq = a[q * n + q]!;
-        // an entry negligible against both diagonal entries is dropped rather than rotated away
-        if (sweep > 3 && Math.abs(app) + 1e3 * Math.abs(apq) === Math.abs(app) &&
-          Math.abs(aqq) + 1e3 * Math.abs(apq) === Math.abs(aqq)) { a[p * n + q] = a[q * n + p] = 0; continue; }
+        if (!(Math.abs(apq) > EPS * Math.max(Math.sqrt(Math.abs(app * aqq)), floor))) continue;
+        rotated = true;
         const theta = (aqq - app) / (2 * apq);
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
@@ -239,6 +236,7 @@ export function symEig(s: Float64Array, n: number, wantV: boolean): { w: Float64
         }
       }
     }
+    if (!rotated) break;
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[i * n + i]! - a[j * n + j]!);
   const w = new Float64Array(n);

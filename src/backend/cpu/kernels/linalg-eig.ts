@@ -163,6 +163,12 @@ export const eigKernels: CpuKernelTable<'eig'> = {
     const wb = o[0]!.buf as Float32Array, vb = p.computeV ? (o[1]!.buf as Float32Array) : null;
     for (let b = 0; b < batch; b++) {
       const hr = x.slice(b * n * n, (b + 1) * n * n);
+      if (!hr.every(Number.isFinite)) {
+        // the iteration has nothing to converge to: NaN results, as LAPACK's propagate
+        wb.fill(NaN, 2 * b * n, 2 * (b + 1) * n);
+        if (vb) vb.fill(NaN, 2 * b * n * n, 2 * (b + 1) * n * n);
+        continue;
+      }
       const zr = hessenberg(hr, n);
       const hi = new Float64Array(n * n), zi = new Float64Array(n * n);
       if (!schur(hr, hi, zr, zi, n)) throw new Error('[linalg.eig] The QR iteration did not converge.');
