@@ -8,6 +8,7 @@ import type { TypedArray } from '../../backend.js';
 import { writer, isBig, typedArrayFor, type CpuView } from '../view.js';
 import { rowMajorStrides } from '../../../core/shape.js';
 import { lanePlan, numSource, gatherLane, storeLane } from './reduce-plan.js';
+import { denseLanes, softmaxF32, logsumexpF32 } from './reduce-f32.js';
 
 type Buf = { readonly [i: number]: number };
 const allAxes = (nd: number): number[] => Array.from({ length: nd }, (_, i) => i);
@@ -51,6 +52,7 @@ export const argReduceKernels: CpuKernelTable<'argReduce' | 'logsumexp' | 'softm
     const o = be.alloc(out!.dtype, out!.shape);
     const src = numSource(x!);
     const plan = lanePlan(x!.shape, p.axes, [src.strides], [src.offset]);
+    if (x!.dtype === dt.float32 && denseLanes(plan, 0)) { logsumexpF32(x!.buf as Float32Array, plan, o.buf as Float32Array); return [o]; }
     const tmp = new Float64Array(plan.laneSize), w = writer(o.dtype);
     for (let l = 0; l < plan.lanes; l++) {
       gatherLane(src.buf, plan, l, 0, tmp);
@@ -71,6 +73,10 @@ export const argReduceKernels: CpuKernelTable<'argReduce' | 'logsumexp' | 'softm
     const o = be.alloc(out!.dtype, out!.shape);
     const src = numSource(x!);
     const plan = lanePlan(x!.shape, p.axes, [src.strides, rowMajorStrides(x!.shape)], [src.offset, 0]);
+    if (x!.dtype === dt.float32 && denseLanes(plan, 0) && denseLanes(plan, 1)) {
+      softmaxF32(x!.buf as Float32Array, plan, o.buf as Float32Array);
+      return [o];
+    }
     const vals = new Float64Array(plan.laneSize), tmp = typedArrayFor(o.dtype, plan.laneSize);
     for (let l = 0; l < plan.lanes; l++) {
       gatherLane(src.buf, plan, l, 0, vals);

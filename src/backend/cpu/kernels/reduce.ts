@@ -10,6 +10,7 @@ import type { TypedArray } from '../../backend.js';
 import { writer, isBig, type CpuView } from '../view.js';
 import { lanePlan, numSource, gatherLane, type LanePlan } from './reduce-plan.js';
 import { argReduceKernels } from './reduce-lanes.js';
+import { reduceF32 } from './reduce-f32.js';
 
 type Buf = { readonly [i: number]: number };
 /** Folds one lane: base offset, row offsets, innermost run length and stride, lane size, ddof. */
@@ -122,6 +123,7 @@ function reduceKernel(x: CpuView, mode: ReduceMode, axes: readonly number[], ddo
   }
   const src = numSource(x);
   const p = lanePlan(x.shape, axes, [src.strides], [src.offset]);
+  if (x.dtype === dt.float32 && reduceF32(mode, x.buf as Float32Array, p, outBuf as Float32Array)) return;
   const w = writer(odt);
   if (mode === 'median') {
     const tmp = new Float64Array(p.laneSize);
