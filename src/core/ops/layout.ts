@@ -6,7 +6,7 @@
  */
 import { MxArray, bind, isArray, type ArrayLike } from '../array.js';
 import { toStream, type StreamOpt, type StreamOrDevice } from '../device.js';
-import { broadcastShapes as broadcastShapeList, fmtShape, normAxis, shapesEqual, sizeOf, type Shape } from '../shape.js';
+import { broadcastShapes as broadcastShapeList, fmtShape, normAxis, sizeOf, type Shape } from '../shape.js';
 import { scalarDtype } from '../dtype.js';
 import { asArray } from '../construct.js';
 import { optArgs } from './args.js';
@@ -137,7 +137,7 @@ export function unflatten(a: MxArray, axis: number, shape: Shape, opts: StreamOp
   return reshapeTo(a, [...a.shape.slice(0, ax), ...sub, ...a.shape.slice(ax + 1)], opts.stream, 'unflatten');
 }
 
-/** Normalised unique axes (unsorted order kept out: returned sorted), checking range and repeats. */
+/** Normalised axes, sorted; throws on out-of-range or repeated ones. */
 function axesOf(axis: number | readonly number[], ndim: number, op: string): number[] {
   const list = intList(axis, op, 'Axis');
   const out = list.map((x) => normAxis(x, ndim, op));

@@ -38,7 +38,8 @@ declare module '../primitive.js' {
   }
 }
 
-function diagonalShape(shape: readonly number[], p: { offset: number; axis1: number; axis2: number }): number[] {
+/** @internal Shape of `diagonal`: the other dims, then the diagonal's length (shared by the op and the kernel). */
+export function diagonalShape(shape: readonly number[], p: { offset: number; axis1: number; axis2: number }): number[] {
   const out: number[] = [];
   for (let i = 0; i < shape.length; i++) if (i !== p.axis1 && i !== p.axis2) out.push(shape[i]!);
   const n1 = shape[p.axis1]!, n2 = shape[p.axis2]!;
@@ -47,8 +48,6 @@ function diagonalShape(shape: readonly number[], p: { offset: number; axis1: num
   return out;
 }
 
-/** @internal Shape of `diagonal` (shared with the op and the kernel). */
-export { diagonalShape };
 
 definePrimitives({
   reshape: { outputs: ([x], p) => single(p.shape, x!.dtype) },
