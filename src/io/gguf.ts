@@ -125,13 +125,14 @@ export function readGguf(src: ByteSource, stream: Stream, op = 'load'): GgufCont
   for (let i = 0; i < nKv; i++) {
     const key = c.str(`metadata key ${i}`, true);
     const type = c.u32(`the type of ${key}`);
-    const v = readValue(c, type, key);
     if (key === 'general.alignment') {
-      if (type !== 4 || typeof v === 'string' || Array.isArray(v)) throw c.fail('general.alignment is not a uint32.');
-      alignment = Number((v._data!.storage.handle as Uint32Array)[0]);
+      if (type !== 4) throw c.fail('general.alignment is not a uint32.');
+      const at = c.pos;
+      alignment = c.u32('general.alignment');
+      c.pos = at;
       if (!(alignment > 0) || alignment % 8 !== 0) throw c.fail(`general.alignment ${alignment} is not a positive multiple of 8.`);
     }
-    metadata[key] = v;
+    metadata[key] = readValue(c, type, key);
   }
   const infos: { name: string; dims: number[]; type: number; offset: number }[] = [];
   for (let i = 0; i < nTensors; i++) {

@@ -64,7 +64,16 @@ export interface ByteSink {
   write(chunk: Uint8Array): unknown;
 }
 
-/** Collects written chunks in memory; `bytes()` joins them. */
+/**
+ * Collects what a `save*` function writes, in memory (the browser-friendly output).
+ *
+ * @example
+ * ```ts
+ * const sink = new mx.BytesSink();
+ * await mx.saveSafetensors(sink, { w });
+ * const bytes = sink.bytes(); // a Uint8Array; mx.load(bytes) reads it back
+ * ```
+ */
 export class BytesSink implements ByteSink {
   readonly chunks: Uint8Array[] = [];
   write(chunk: Uint8Array): void { this.chunks.push(chunk.slice()); }
