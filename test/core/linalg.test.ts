@@ -199,3 +199,17 @@ test('symmetric eigvalsh reads only the requested triangle', async () => {
   const l1 = (await w1.tolist()) as number[], l2 = (await w2.tolist()) as number[];
   for (let i = 0; i < 4; i++) assert.ok(Math.abs(l1[i]! - l2[i]!) < 1e-12);
 });
+
+test('strided and broadcast views are read correctly (transpose, broadcastTo)', async () => {
+  const a = wellConditioned([3, 3], mx.float32, 77);
+  const t = mx.transpose(a), bc = mx.broadcastTo(a, [2, 3, 3]);
+  const outs = [mx.linalg.inv(t), mx.linalg.norm(t, 1), mx.linalg.det(bc), mx.linalg.svd(t, false), mx.linalg.solve(bc, mx.transpose(bc, [0, 2, 1]))];
+  const res = numpy([
+    { expr: 'np.linalg.inv(a.T.astype(np.float64)).astype(np.float32)', args: [await npArg(a)] },
+    { expr: 'np.float32(np.linalg.norm(a.T.astype(np.float64), 1))', args: [await npArg(a)] },
+    { expr: 'np.linalg.det(np.broadcast_to(a.astype(np.float64), (2, 3, 3))).astype(np.float32)', args: [await npArg(a)] },
+    { expr: 'np.linalg.svd(a.T.astype(np.float64), compute_uv=False).astype(np.float32)', args: [await npArg(a)] },
+    { expr: 'np.linalg.solve(np.broadcast_to(a.astype(np.float64), (2, 3, 3)), np.broadcast_to(a.T.astype(np.float64), (2, 3, 3))).astype(np.float32)', args: [await npArg(a)] },
+  ]);
+  for (let i = 0; i < outs.length; i++) await assertClose(outs[i]!, res[i]!, { rtol: 1e-5, atol: 1e-6, msg: `view case ${i}` });
+});
