@@ -13,7 +13,8 @@ const KB = 256;
 
 /**
  * `C[i*ldc + j] += sum_k A[i*sam + k*sak] * B[k*ldb + j]` for i < M, j < N, k < K (all offsets from the bases).
- * Loop order i-k-j with four k at a time, so each C element is loaded and stored once per four products.
+ * Loop order i-k-j over blocks of B; two rows of A and four k at a time, so each B element loaded serves two
+ * rows and each C element is loaded and stored once per four products.
  */
 export function gemm(
   M: number, N: number, K: number,
@@ -25,21 +26,37 @@ export function gemm(
     const jn = Math.min(N, j0 + NB) - j0;
     for (let k0 = 0; k0 < K; k0 += KB) {
       const k1 = Math.min(K, k0 + KB);
-      for (let i = 0; i < M; i++) {
-        const ci = cB + i * ldc + j0, ai = aB + i * sam;
+      let i = 0;
+      for (; i + 1 < M; i += 2) {
+        const c0 = cB + i * ldc + j0, c1 = c0 + ldc, r0 = aB + i * sam, r1 = r0 + sam;
         let k = k0;
         for (; k + 3 < k1; k += 4) {
-          const a0 = A[ai + k * sak]!, a1 = A[ai + (k + 1) * sak]!;
-          const a2 = A[ai + (k + 2) * sak]!, a3 = A[ai + (k + 3) * sak]!;
+          const o0 = k * sak, o1 = o0 + sak, o2 = o1 + sak, o3 = o2 + sak;
+          const x0 = A[r0 + o0]!, x1 = A[r0 + o1]!, x2 = A[r0 + o2]!, x3 = A[r0 + o3]!;
+          const y0 = A[r1 + o0]!, y1 = A[r1 + o1]!, y2 = A[r1 + o2]!, y3 = A[r1 + o3]!;
           const b0 = bB + k * ldb + j0, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
           for (let j = 0; j < jn; j++) {
-            C[ci + j] = C[ci + j]! + (a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! + a3 * B[b3 + j]!);
+            const p0 = B[b0 + j]!, p1 = B[b1 + j]!, p2 = B[b2 + j]!, p3 = B[b3 + j]!;
+            C[c0 + j] += x0 * p0 + x1 * p1 + x2 * p2 + x3 * p3;
+            C[c1 + j] += y0 * p0 + y1 * p1 + y2 * p2 + y3 * p3;
           }
         }
         for (; k < k1; k++) {
-          const a0 = A[ai + k * sak]!;
-          const b0 = bB + k * ldb + j0;
-          for (let j = 0; j < jn; j++) C[ci + j] = C[ci + j]! + a0 * B[b0 + j]!;
+          const x0 = A[r0 + k * sak]!, y0 = A[r1 + k * sak]!, b0 = bB + k * ldb + j0;
+          for (let j = 0; j < jn; j++) { const p = B[b0 + j]!; C[c0 + j] += x0 * p; C[c1 + j] += y0 * p; }
+        }
+      }
+      if (i < M) {
+        const c0 = cB + i * ldc + j0, r0 = aB + i * sam;
+        let k = k0;
+        for (; k + 3 < k1; k += 4) {
+          const x0 = A[r0 + k * sak]!, x1 = A[r0 + (k + 1) * sak]!, x2 = A[r0 + (k + 2) * sak]!, x3 = A[r0 + (k + 3) * sak]!;
+          const b0 = bB + k * ldb + j0, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+          for (let j = 0; j < jn; j++) C[c0 + j] += x0 * B[b0 + j]! + x1 * B[b1 + j]! + x2 * B[b2 + j]! + x3 * B[b3 + j]!;
+        }
+        for (; k < k1; k++) {
+          const x0 = A[r0 + k * sak]!, b0 = bB + k * ldb + j0;
+          for (let j = 0; j < jn; j++) C[c0 + j] += x0 * B[b0 + j]!;
         }
       }
     }
