@@ -147,8 +147,8 @@ export function npyHeaderBytes(dtype: Dtype, shape: readonly number[]): Uint8Arr
   let dict = `{'descr': '${descrOf(dtype)}', 'fortran_order': False, 'shape': ${shp}, }`;
   // pad so the data start on a 64-byte boundary, as NumPy does; the header ends with '\n'
   let v = 1, pre = 10;
-  if (dict.length + 1 + pre > 65535) { v = 2; pre = 12; }
-  const total = Math.ceil((pre + dict.length + 1) / 64) * 64;
+  let total = Math.ceil((pre + dict.length + 1) / 64) * 64;
+  if (total - pre > 65535) { v = 2; pre = 12; total = Math.ceil((pre + dict.length + 1) / 64) * 64; }
   dict = dict + ' '.repeat(total - pre - dict.length - 1) + '\n';
   const out = new Uint8Array(total);
   out.set(MAGIC, 0);
