@@ -151,3 +151,17 @@ declare module '../array.js' {
 }
 MxArray.prototype.index = function (this: MxArray, ...items: (IndexItem | StreamOpt)[]) { return index(this, ...items); };
 MxArray.prototype.at = function (this: MxArray, ...items: IndexItem[]) { return at(this, ...items); };
+
+declare module '../array.js' {
+  interface MxArray {
+    /**
+     * Iterates over the first axis, lazily (each item is `a.index(i)`, a view), so destructuring works as in
+     * Python: `const [k1, k2] = mx.random.split(key)`.
+     */
+    [Symbol.iterator](): Iterator<MxArray>;
+  }
+}
+MxArray.prototype[Symbol.iterator] = function* (this: MxArray): Generator<MxArray> {
+  if (this.ndim === 0) throw new TypeError('[iter] Iteration over a 0-d array.');
+  for (let i = 0; i < this.shape[0]!; i++) yield index(this, i);
+};
