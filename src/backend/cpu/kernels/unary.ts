@@ -13,13 +13,24 @@ import type { CpuBackend } from '../index.js';
 import { stridedLoop, storageClass, asF } from './elementwise-loop.js';
 import { UNARY_DEFS, bothParts, type UnaryDef } from './unary-defs.js';
 import { rint } from './elementwise-math.js';
+import { roundTo } from './binary-defs.js';
 
 /** Reads storage element `i` of a num/bool/half/big buffer as a number. */
 export function numReader(d: Dtype): (b: Float64Array, i: number) => number {
-  if (d === dt.float16) return (b, i) => halfToFloat(b[i]!);
+  if (d === dt.float16) { const t = f16Table(); return (b, i) => t[b[i]!]!; }
   if (d === dt.bfloat16) return (b, i) => bf16ToFloat(b[i]!);
   if (d === dt.int64 || d === dt.uint64) return (b, i) => Number(b[i]!);
   return (b, i) => b[i]!;
+}
+
+let F16: Float32Array | null = null;
+/** All 65536 float16 values, decoded once: a table lookup beats decoding bits per element. */
+function f16Table(): Float32Array {
+  if (!F16) {
+    F16 = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) F16[h] = halfToFloat(h);
+  }
+  return F16;
 }
 
 /** Converts a computed number to the storage value of `d` (half bits, wrapped BigInt, 0/1 bool). */
@@ -118,10 +129,7 @@ table.round = (([x], p, [out], be) => {
   const d = p.decimals;
   if ((dt.isInteger(x!.dtype) || x!.dtype === dt.bool) && d >= 0) return [x!];
   // the scaled value is rounded to the dtype first, as MLX scales in the array's precision (so it can overflow)
-  const xd = x!.dtype;
-  const cast = xd === dt.float16 ? (v: number) => halfToFloat(floatToHalf(v))
-    : xd === dt.bfloat16 ? (v: number) => bf16ToFloat(floatToBf16(v))
-      : xd === dt.float64 || dt.isInteger(xd) ? (v: number) => v : Math.fround;
+  const cast = roundTo(x!.dtype);
   // negative decimals round to tens, hundreds...: divide by the power of ten so it stays exact
   const f = d === 0 ? rint : d > 0 ? (v: number) => rint(cast(v * 10 ** d)) / 10 ** d : (v: number) => rint(cast(v / 10 ** -d)) * 10 ** -d;
   return runUnary({ num: f, cplx: bothParts(f) }, x!, out!, be);
