@@ -257,3 +257,42 @@ test('creation ops reject bad arguments with the op name', () => {
   assert.throws(() => mx.hanning(2.5), /\[hanning\]/);
   assert.throws(() => mx.zeros([2], { stream: 'cpu' as never }), /\[zeros\] The stream option/);
 });
+
+test('transform rules: full, meshgrid and tril under vjp and vmap', async () => {
+  const { vjp, jvp } = await import('../../src/core/transforms/autodiff.js');
+  const { vmap } = await import('../../src/core/transforms/vmap.js');
+  const x = mx.array([1, 2, 3], mx.float32);
+  // d/dx sum(w * full([2,3], x)) = column sums of w
+  const w = testArray([2, 3], mx.float32, 5);
+  const [, [dx]] = vjp((a: mx.MxArray) => mx.full([2, 3], a), [x], [w]);
+  const [, [dcol]] = vjp((a: mx.MxArray) => mx.full([3, 2], a), [mx.array([[1], [2], [3]], mx.float32)], [mx.ones([3, 2])]);
+  const [, [dg]] = vjp((a: mx.MxArray) => mx.meshgrid(a, mx.arange(4))[0]!, [x], [mx.ones([4, 3])]);
+  const w3 = testArray([3, 3], mx.float32, 7);
+  const [, [dt]] = vjp((a: mx.MxArray) => mx.triu(a, 1), [mx.ones([3, 3])], [w3]);
+  const [, [tt]] = jvp((a: mx.MxArray) => mx.tril(a), [mx.ones([2, 2])], [mx.full([2, 2], 3, mx.float32)]);
+  const m = [mx.array([[1, 2, 3], [4, 5, 6]], mx.float32), mx.ones([2, 3, 3])];
+  const vf = vmap((a: mx.MxArray) => mx.full([2, 3], a))(m[0]);
+  const vf1 = vmap((a: mx.MxArray) => mx.full([2, 3], a), 1)(m[0]!.T);
+  const vt = vmap((a: mx.MxArray) => mx.tril(a, -1), 2)(testArray([3, 3, 2], mx.float32, 6));
+  const vg = vmap((a: mx.MxArray, b: mx.MxArray) => mx.meshgrid(a, b))(m[0], mx.array([[7, 8], [9, 10]], mx.float32));
+  const res = numpy([
+    { expr: 'a.sum(0)', args: [await npArg(w)] },
+    { expr: 'np.array([[2.],[2.],[2.]], np.float32)', args: [] },
+    { expr: 'np.full(3, 4, np.float32)', args: [] },
+    { expr: 'np.triu(a, 1)', args: [await npArg(w3)] },
+    { expr: 'np.tril(np.full((2,2), 3, np.float32))', args: [] },
+    { expr: 'np.broadcast_to(a[:, None, :], (2, 2, 3))', args: [await npArg(m[0]!)] },
+    { expr: 'np.broadcast_to(a[:, None, :], (2, 2, 3))', args: [await npArg(m[0]!)] },
+    { expr: 'np.stack([np.tril(a[:, :, i], -1) for i in range(2)])', args: [await npArg(testArray([3, 3, 2], mx.float32, 6))] },
+    { code: 'result = [np.stack(g) for g in zip(*[np.meshgrid(a[i], b[i]) for i in range(2)])]', args: [await npArg(m[0]!), await npArg(mx.array([[7, 8], [9, 10]], mx.float32))] },
+  ]);
+  await assertClose(dx!, res[0]!, { msg: 'vjp full row' });
+  await assertClose(dcol!, res[1]!, { msg: 'vjp full column' });
+  await assertClose(dg!, res[2]!, { msg: 'vjp meshgrid' });
+  await assertClose(dt!, res[3]!, { msg: 'vjp triu' });
+  await assertClose(tt!, res[4]!, { msg: 'jvp tril' });
+  await assertClose(vf as mx.MxArray, res[5]!, { msg: 'vmap full' });
+  await assertClose(vf1 as mx.MxArray, res[6]!, { msg: 'vmap full in_axes=1' });
+  await assertClose(vt as mx.MxArray, res[7]!, { msg: 'vmap tril over axis 2' });
+  for (let i = 0; i < 2; i++) await assertClose((vg as mx.MxArray[])[i]!, res[8]!.list![i]!, { msg: `vmap meshgrid[${i}]` });
+});

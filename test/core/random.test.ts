@@ -282,3 +282,15 @@ test('random ops reject bad arguments with the op name', () => {
   assert.throws(() => mx.random.multivariateNormal(mx.zeros([3]), mx.eye(3), [1000, 3], mx.float16), /\[multivariateNormal\] dtype must be float32/);
   assert.throws(() => mx.random.multivariateNormal(mx.zeros([3]), mx.zeros([3])), /\[multivariateNormal\] cov must have at least two/);
 });
+
+test('vmap over keys gives each key its own bits (MLX\'s vmap vectors)', async () => {
+  const { vmap } = await import('../../src/core/transforms/vmap.js');
+  const { vjp } = await import('../../src/core/transforms/autodiff.js');
+  const keys = mx.array(new Uint32Array([0, 0, 1, 1])).reshape([2, 2]);
+  const fn = (k: mx.MxArray): mx.MxArray => mx.random.bits([3], { key: k });
+  assert.deepEqual(await (vmap(fn)(keys) as mx.MxArray).tolist(), [[4146024105, 1351547692, 2718843009], [3725146706, 1802982961, 1349634643]]);
+  assert.deepEqual(await (vmap(fn, 1)(keys) as mx.MxArray).tolist(), [[2441914641, 1110694964, 3819641963], [2441914641, 1110694964, 3819641963]]);
+  // samplers are not differentiated: bounds get zero cotangents
+  const [, [dlo]] = vjp((lo: mx.MxArray) => mx.random.uniform(lo, 1, [3], { key: mx.random.key(0) }), [mx.zeros([3])], [mx.ones([3])]);
+  assert.deepEqual(await dlo!.tolist(), [0, 0, 0]);
+});

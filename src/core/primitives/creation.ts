@@ -4,6 +4,7 @@
  */
 import { float32, type Dtype } from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
+import { fullRules, triMaskRules } from './creation-rules.js';
 
 /** The window functions `windowFn` can fill. */
 export type WindowKind = 'bartlett' | 'blackman' | 'hamming' | 'hanning';
@@ -27,9 +28,9 @@ declare module '../primitive.js' {
 }
 
 definePrimitives({
-  full: { outputs: (_, p) => single(p.shape, p.dtype) },
+  full: { outputs: (_, p) => single(p.shape, p.dtype), ...fullRules },
   arange: { outputs: (_, p) => single([p.n], p.dtype) },
   tri: { outputs: (_, p) => single([p.n, p.m], p.dtype) },
-  triMask: { outputs: ([x]) => single(x!.shape, x!.dtype) },
+  triMask: { outputs: ([x]) => single(x!.shape, x!.dtype), ...triMaskRules },
   windowFn: { outputs: (_, p) => single([p.m], float32) },
 });
