@@ -49,6 +49,7 @@ function complexToReal(W: Float64Array, shape: readonly number[], axis: number, 
   return { R, shape: outShape };
 }
 
+/** CPU kernel of `fft`. */
 export const fftKernels: CpuKernelTable<'fft'> = {
   fft([x], p, [out], be) {
     const o = be.alloc(out!.dtype, out!.shape);

@@ -21,6 +21,7 @@ function matmulLabels(a: CpuView, b: CpuView): { la: Operand; lb: Operand; out: 
   return { la: { view: a, labels: labA }, lb: { view: b, labels: labB }, out };
 }
 
+/** CPU kernels of `matmul`, `addmm` and `contract`. */
 export const matmulKernels: CpuKernelTable<'matmul' | 'addmm' | 'contract'> = {
   matmul([a, b], _p, [out], be) {
     const { la, lb, out: lo } = matmulLabels(a!, b!);
