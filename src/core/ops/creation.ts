@@ -135,7 +135,8 @@ export interface ArangeOpts extends StreamOpt { start?: number; stop?: number; s
 
 /**
  * Evenly spaced values in `[start, stop)`. With one number it is `stop` (start 0). Without `dtype` the result is
- * int32 when every given argument is an integer, float32 otherwise. Values are `start + i * step`.
+ * int32 when every given argument is an integer, float32 otherwise (JS cannot tell `1.0` from `1`: pass a float dtype
+ * where Python would pass float literals). Values are `start + i * step`, computed in float64 then cast.
  *
  * @example
  * ```ts

@@ -7,7 +7,10 @@
  * (float32 rounding of the words, division by 2^32 - 1 taken as float32, clamp below 1, `low + range · u` in the
  * output dtype), so `mx.random.uniform(..., { key: mx.random.key(0) })` gives MLX's numbers. Normal, truncated
  * normal and Laplace use the same float32 erf/erfinv/log polynomials as MLX and agree to within an ulp or two of
- * those functions; randint follows MLX's integer-space sampling (random word modulo the width).
+ * those functions; randint follows MLX's integer-space sampling (random word modulo the width). Not
+ * differentiated: gradients through samplers are zero (MLX's composite uniform would pass `1 - u`/`u` to its
+ * bounds, and its permutation of an array would pass cotangents through the gather). Unlike MLX, float64 samples
+ * are allowed (on the CPU).
  */
 import { MxArray, bind } from '../array.js';
 import * as dt from '../dtype.js';
