@@ -31,3 +31,6 @@ export * from './core/ops/io.js';
 export * as linalg from './core/ops/linalg.js';
 export * as fft from './core/ops/fft.js';
 export * as random from './core/ops/random.js';
+export { vjp, jvp, grad, valueAndGrad, type GradOpts } from './core/transforms/autodiff.js';
+export { vmap, type AxisSpec } from './core/transforms/vmap.js';
+export { treeFlatten, treeUnflatten, treeMap } from './core/tree.js';

@@ -1,0 +1,71 @@
+/**
+ * @file The part every transform shares: trace a function on fresh leaf arrays, then list the graph nodes that
+ * lie between those leaves and the function's outputs, in topological order. vjp walks that list backwards, jvp
+ * and vmap forwards, applying each primitive's rule from its definition.
+ */
+import { MxArray, withGraphKept, type Node } from '../array.js';
+import { primitiveDef, type PrimitiveDef, type PrimitiveName } from '../primitive.js';
+import { astype } from '../ops/basic.js';
+
+/**
+ * A fresh array standing for `x` inside a trace: it shares `x`'s data when `x` is evaluated, so graph walks can
+ * tell "this input" from other uses of the same array.
+ */
+export function leafFor(x: MxArray): MxArray {
+  if (x._data) {
+    const a = new MxArray(x.shape, x.dtype, null);
+    a._attach(x._data);
+    return a;
+  }
+  return astype(x, x.dtype);
+}
+
+/** Runs `fn` with the graph kept on evaluated arrays. */
+export function trace<T>(fn: () => T): T {
+  return withGraphKept(fn);
+}
+
+/**
+ * Nodes on some path from `leaves` to `outputs`, inputs before consumers, and the set of arrays that depend on a
+ * leaf (the leaves included).
+ */
+export function nodesBetween(leaves: readonly MxArray[], outputs: readonly MxArray[]): { order: Node[]; active: Set<MxArray> } {
+  const active = new Set<MxArray>(leaves);
+  const order: Node[] = [];
+  const seen = new Set<Node>();
+  const stack: [Node, number][] = [];
+  for (const out of outputs) {
+    const n0 = out._node;
+    if (!n0 || seen.has(n0) || active.has(out)) continue;
+    seen.add(n0);
+    stack.push([n0, 0]);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const [node, i] = top;
+      if (i < node.inputs.length) {
+        top[1] = i + 1;
+        const inp = node.inputs[i]!;
+        const child = inp._node;
+        if (child && !active.has(inp) && !seen.has(child)) {
+          seen.add(child);
+          stack.push([child, 0]);
+        }
+      } else {
+        stack.pop();
+        if (node.inputs.some((x) => active.has(x))) {
+          order.push(node);
+          for (const o of node.outputs) active.add(o);
+        }
+      }
+    }
+  }
+  return { order, active };
+}
+
+/** The rule table entry of a node's primitive, checking that it has the rule a transform needs. */
+export function ruleOf<K extends 'vjp' | 'jvp' | 'vmap'>(node: Node, kind: K, transform: string): NonNullable<PrimitiveDef[K]> {
+  const def = primitiveDef(node.prim as PrimitiveName) as PrimitiveDef;
+  const rule = def[kind];
+  if (!rule) throw new Error(`[${transform}] Primitive "${node.prim}" has no ${kind} rule.`);
+  return rule.bind(def) as NonNullable<PrimitiveDef[K]>;
+}
