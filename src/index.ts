@@ -34,3 +34,4 @@ export * as random from './core/ops/random.js';
 export { vjp, jvp, grad, valueAndGrad, type GradOpts } from './core/transforms/autodiff.js';
 export { vmap, type AxisSpec } from './core/transforms/vmap.js';
 export { treeFlatten, treeUnflatten, treeMap } from './core/tree.js';
+export * from './core/transforms/compile.js';

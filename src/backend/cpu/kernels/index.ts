@@ -19,6 +19,7 @@ import { fftKernels } from './fft.js';
 import { creationKernels } from './creation.js';
 import { randomKernels } from './random.js';
 import { ioKernels } from './io.js';
+import { compiledKernels } from './compiled.js';
 
 export const cpuKernels: { [P in PrimitiveName]: CpuKernel<P> } = {
   ...basicKernels,
@@ -36,4 +37,5 @@ export const cpuKernels: { [P in PrimitiveName]: CpuKernel<P> } = {
   ...creationKernels,
   ...randomKernels,
   ...ioKernels,
+  ...compiledKernels,
 };

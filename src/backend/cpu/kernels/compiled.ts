@@ -1,0 +1,6 @@
+/**
+ * @file Compiled-graph kernels (being written).
+ */
+import type { CpuKernelTable } from '../kernel.js';
+
+export const compiledKernels: CpuKernelTable<never> = {};

@@ -1,0 +1,4 @@
+/**
+ * @file mx.compile (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file mlx-ts/nn (being written).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * @file mlx-ts/optimizers (being written).
+ */
+export {};

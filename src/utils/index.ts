@@ -1,0 +1,4 @@
+/**
+ * @file mlx-ts/utils (being written).
+ */
+export {};
