@@ -35,3 +35,4 @@ export { vjp, jvp, grad, valueAndGrad, type GradOpts } from './core/transforms/a
 export { vmap, type AxisSpec } from './core/transforms/vmap.js';
 export { treeFlatten, treeUnflatten, treeMap } from './core/tree.js';
 export * from './core/transforms/compile.js';
+export { customFunction, checkpoint, type CustomFunction } from './core/transforms/custom.js';
