@@ -36,3 +36,4 @@ export { vmap, type AxisSpec } from './core/transforms/vmap.js';
 export { treeFlatten, treeUnflatten, treeMap } from './core/tree.js';
 export * from './core/transforms/compile.js';
 export { customFunction, checkpoint, type CustomFunction } from './core/transforms/custom.js';
+export { depends, synchronize } from './core/ops/graph.js';

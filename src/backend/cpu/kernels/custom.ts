@@ -1,8 +1,9 @@
 /**
- * @file CPU kernel of the `custom` primitive: its outputs are views of the inner graph's results (no copy).
+ * @file CPU kernels of the graph-structure primitives (`custom`, `depends`): their outputs are views of inputs.
  */
 import type { CpuKernelTable } from '../kernel.js';
 
-export const customKernels: CpuKernelTable<'custom'> = {
+export const customKernels: CpuKernelTable<'custom' | 'depends'> = {
   custom: (inputs, p) => inputs.slice(p.nPrimals),
+  depends: (inputs, p) => inputs.slice(0, p.n),
 };
