@@ -2,11 +2,13 @@
  * @file Reduction primitives. One `reduce` primitive covers the folds a lane can be computed with in one kernel
  * (sum, prod, max, min, all, any, mean, var, std, median, countNonzero); `argReduce`, `logsumexp`, `softmax` and
  * `trace` have their own rules. Doing mean/var/std in the kernel keeps them one node (LLM decode runs many small
- * ops) and lets var use the two-pass formula, which is accurate where sum(x^2)-sum(x)^2 is not.
+ * ops) and lets var use the two-pass formula, which is accurate where sum(x^2)-sum(x)^2 is not. The transform
+ * rules live in transforms/rules-reduce.ts.
  */
 import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
+import { reduceRules, argReduceRules, logsumexpRules, softmaxRules, traceRules } from '../transforms/rules-reduce.js';
 
 /** The folds of the `reduce` primitive. */
 export type ReduceMode =
@@ -56,16 +58,24 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
 }
 
 definePrimitives({
-  reduce: { outputs: ([x], p) => single(reducedShape(x!.shape, p.axes, p.keepdims), reduceDtype(p.mode, x!.dtype)) },
+  reduce: {
+    outputs: ([x], p) => single(reducedShape(x!.shape, p.axes, p.keepdims), reduceDtype(p.mode, x!.dtype)),
+    ...reduceRules,
+  },
   argReduce: {
     outputs: ([x], p) => {
       const axes = p.axis === null ? x!.shape.map((_, i) => i) : [p.axis];
       return single(reducedShape(x!.shape, axes, p.keepdims), dt.uint32);
     },
+    ...argReduceRules,
   },
-  logsumexp: { outputs: ([x], p) => single(reducedShape(x!.shape, p.axes, p.keepdims), dt.atLeastFloat(x!.dtype)) },
-  softmax: { outputs: ([x]) => single(x!.shape, dt.atLeastFloat(x!.dtype)) },
+  logsumexp: {
+    outputs: ([x], p) => single(reducedShape(x!.shape, p.axes, p.keepdims), dt.atLeastFloat(x!.dtype)),
+    ...logsumexpRules,
+  },
+  softmax: { outputs: ([x]) => single(x!.shape, dt.atLeastFloat(x!.dtype)), ...softmaxRules },
   trace: {
     outputs: ([x], p) => single(x!.shape.filter((_, i) => i !== p.axis1 && i !== p.axis2), p.dtype),
+    ...traceRules,
   },
 });
