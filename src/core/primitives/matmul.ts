@@ -6,6 +6,7 @@
 import type { Dtype } from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
 import { broadcastShapes } from '../shape.js';
+import { matmulRules, addmmRules, contractRules } from '../transforms/rules-matmul.js';
 
 declare module '../primitive.js' {
   interface PrimitiveParams {
@@ -31,7 +32,7 @@ export function matmulShape(a: readonly number[], b: readonly number[]): number[
 }
 
 definePrimitives({
-  matmul: { outputs: ([a, b]) => single(matmulShape(a!.shape, b!.shape), a!.dtype) },
-  addmm: { outputs: ([, a, b]) => single(matmulShape(a!.shape, b!.shape), a!.dtype) },
-  contract: { outputs: (_, p) => single(p.shape, p.dtype) },
+  matmul: { outputs: ([a, b]) => single(matmulShape(a!.shape, b!.shape), a!.dtype), ...matmulRules },
+  addmm: { outputs: ([, a, b]) => single(matmulShape(a!.shape, b!.shape), a!.dtype), ...addmmRules },
+  contract: { outputs: (_, p) => single(p.shape, p.dtype), ...contractRules },
 });
