@@ -28,6 +28,7 @@ export * from './core/ops/indexing.js';
 export * from './core/ops/matmul.js';
 export * from './core/ops/creation.js';
 export * from './core/ops/io.js';
+export * from './core/ops/conv.js';
 export * as linalg from './core/ops/linalg.js';
 export * as fft from './core/ops/fft.js';
 export * as random from './core/ops/random.js';

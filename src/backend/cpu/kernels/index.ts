@@ -20,6 +20,7 @@ import { creationKernels } from './creation.js';
 import { randomKernels } from './random.js';
 import { ioKernels } from './io.js';
 import { compiledKernels } from './compiled.js';
+import { convKernels } from './conv.js';
 import { customKernels } from './custom.js';
 
 export const cpuKernels: { [P in PrimitiveName]: CpuKernel<P> } = {
@@ -39,5 +40,6 @@ export const cpuKernels: { [P in PrimitiveName]: CpuKernel<P> } = {
   ...randomKernels,
   ...ioKernels,
   ...compiledKernels,
+  ...convKernels,
   ...customKernels,
 };
