@@ -4,6 +4,7 @@
  */
 import * as dt from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
+import { fftRules } from '../transforms/rules-fft.js';
 
 declare module '../primitive.js' {
   interface PrimitiveParams {
@@ -29,5 +30,5 @@ export function fftShape(shape: readonly number[], p: { axes: number[]; n: numbe
 }
 
 definePrimitives({
-  fft: { outputs: ([x], p) => single(fftShape(x!.shape, p), p.real && p.inverse ? dt.float32 : dt.complex64) },
+  fft: { outputs: ([x], p) => single(fftShape(x!.shape, p), p.real && p.inverse ? dt.float32 : dt.complex64), ...fftRules },
 });
