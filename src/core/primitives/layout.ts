@@ -5,6 +5,7 @@
  */
 import type { Dtype } from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
+import { layoutRules as R } from '../transforms/rules-layout.js';
 
 /** How `pad` fills the border. */
 export type PadMode = 'constant' | 'edge' | 'reflect' | 'symmetric';
@@ -50,39 +51,43 @@ export function diagonalShape(shape: readonly number[], p: { offset: number; axi
 
 
 definePrimitives({
-  reshape: { outputs: ([x], p) => single(p.shape, x!.dtype) },
-  transpose: { outputs: ([x], p) => single(p.axes.map((a) => x!.shape[a]!), x!.dtype) },
-  broadcastTo: { outputs: ([x], p) => single(p.shape, x!.dtype) },
+  reshape: { outputs: ([x], p) => single(p.shape, x!.dtype), ...R.reshape },
+  transpose: { outputs: ([x], p) => single(p.axes.map((a) => x!.shape[a]!), x!.dtype), ...R.transpose },
+  broadcastTo: { outputs: ([x], p) => single(p.shape, x!.dtype), ...R.broadcastTo },
   split: {
+    ...R.split,
     outputs: ([x], p) => p.sizes.map((n) => {
       const s = [...x!.shape];
       s[p.axis] = n;
       return { shape: s, dtype: x!.dtype };
     }),
   },
-  flip: { outputs: ([x]) => single(x!.shape, x!.dtype) },
-  diagonal: { outputs: ([x], p) => single(diagonalShape(x!.shape, p), x!.dtype) },
-  asStrided: { outputs: ([x], p) => single(p.shape, x!.dtype) },
+  flip: { outputs: ([x]) => single(x!.shape, x!.dtype), ...R.flip },
+  diagonal: { outputs: ([x], p) => single(diagonalShape(x!.shape, p), x!.dtype), ...R.diagonal },
+  asStrided: { outputs: ([x], p) => single(p.shape, x!.dtype), ...R.asStrided },
   concatenate: {
+    ...R.concatenate,
     outputs: (xs, p) => {
       const s = [...xs[0]!.shape];
       s[p.axis] = xs.reduce((acc, x) => acc + x.shape[p.axis]!, 0);
       return single(s, xs[0]!.dtype);
     },
   },
-  pad: { outputs: ([x], p) => single(x!.shape.map((d, i) => d + p.lo[i]! + p.hi[i]!), x!.dtype) },
+  pad: { outputs: ([x], p) => single(x!.shape.map((d, i) => d + p.lo[i]! + p.hi[i]!), x!.dtype), ...R.pad },
   diagMatrix: {
+    ...R.diagMatrix,
     outputs: ([x], p) => {
       const n = x!.shape[0]! + Math.abs(p.k);
       return single([n, n], x!.dtype);
     },
   },
   view: {
+    ...R.view,
     outputs: ([x], p) => {
       const s = [...x!.shape];
       if (s.length > 0 && x!.dtype.size !== p.dtype.size) s[s.length - 1] = (s[s.length - 1]! * x!.dtype.size) / p.dtype.size;
       return single(s, p.dtype);
     },
   },
-  contiguous: { outputs: ([x]) => single(x!.shape, x!.dtype) },
+  contiguous: { outputs: ([x]) => single(x!.shape, x!.dtype), ...R.contiguous },
 });
