@@ -1,8 +1,11 @@
 /**
  * @file The real-valued GEMM routines of the CPU backend, on Float32Array (float32 and the half types, converted
  * first) or Float64Array. Each accumulates `C += A @ B` over strided A and a B whose rows are unit-stride (or,
- * for `gemmDot`, whose columns are). They are the one place a faster implementation (WASM SIMD) plugs in.
+ * for `gemmDot`, whose columns are). They are the one place a faster implementation plugs in: float32 products of
+ * at least `WASM_MIN` multiply-adds run on the WebAssembly SIMD kernels (wasm/gemm.ts) and these loops stay the
+ * reference and the fallback.
  */
+import { wasmGemmF32 } from '../wasm/gemm.js';
 
 /** A float buffer the GEMMs run on. */
 export type FloatBuf = Float32Array | Float64Array;
@@ -10,6 +13,8 @@ export type FloatBuf = Float32Array | Float64Array;
 // B block of KB x NB elements stays in L2 while every row of A sweeps over it
 const NB = 512;
 const KB = 256;
+// below this many multiply-adds packing for the WASM kernel costs more than it saves
+const WASM_MIN = 1 << 15;
 
 /**
  * `C[i*ldc + j] += sum_k A[i*sam + k*sak] * B[k*ldb + j]` for i < M, j < N, k < K (all offsets from the bases).
@@ -17,6 +22,18 @@ const KB = 256;
  * rows and each C element is loaded and stored once per four products.
  */
 export function gemm(
+  M: number, N: number, K: number,
+  A: FloatBuf, aB: number, sam: number, sak: number,
+  B: FloatBuf, bB: number, ldb: number,
+  C: FloatBuf, cB: number, ldc: number,
+): void {
+  if (C instanceof Float32Array && M * N * K >= WASM_MIN &&
+    wasmGemmF32(M, N, K, A as Float32Array, aB, sam, sak, B as Float32Array, bB, ldb, 1, C, cB, ldc)) return;
+  gemmRef(M, N, K, A, aB, sam, sak, B, bB, ldb, C, cB, ldc);
+}
+
+/** The TypeScript `gemm` (the reference the WASM kernel is tested against). */
+export function gemmRef(
   M: number, N: number, K: number,
   A: FloatBuf, aB: number, sam: number, sak: number,
   B: FloatBuf, bB: number, ldb: number,
@@ -73,6 +90,9 @@ export function gemmDot(
   B: FloatBuf, bB: number, sbn: number,
   C: FloatBuf, cB: number, ldc: number, scn: number,
 ): void {
+  // one row of A would use a quarter of the WASM micro-kernel's tile after packing all of B: stay here
+  if (C instanceof Float32Array && M >= 4 && M * N * K >= WASM_MIN &&
+    wasmGemmF32(M, N, K, A as Float32Array, aB, sam, sak, B as Float32Array, bB, 1, sbn, C, cB, ldc, scn)) return;
   for (let i = 0; i < M; i++) {
     const ai = aB + i * sam;
     for (let j = 0; j < N; j++) {

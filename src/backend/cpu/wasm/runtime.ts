@@ -1,0 +1,145 @@
+/**
+ * @file The WebAssembly side of the CPU backend: one shared `WebAssembly.Memory` (so worker threads see the same
+ * bytes), the kernel instance on this thread, and a first-fit allocator over that memory. Bytes 0..64 KiB hold the
+ * worker pool's control block; allocations start above it. Disabled (every caller falls back to its TypeScript
+ * kernel) where WebAssembly SIMD or shared memory is missing, or when `MLX_CPU_WASM=0` is set.
+ */
+import { kernelsWasm } from './kernels-wasm.js';
+
+/** Byte size of the control block at address 0 (see pool/pool.ts). */
+export const CONTROL_BYTES = 65536;
+const PAGE = 65536;
+const ALIGN = 64;
+// 4 GiB of address space is reserved, not committed; pages are added as allocations need them
+const MAX_PAGES = 65536;
+
+// the lib settings have no WebAssembly types (no DOM lib); the few members used here
+/** A shared `WebAssembly.Memory`. */
+export interface WasmMemory { readonly buffer: SharedArrayBuffer; grow(pages: number): number }
+/** A compiled `WebAssembly.Module` (cloneable to workers). */
+export type WasmModule = object;
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (m: WasmModule, imports: object) => { exports: object };
+}
+/** The global `WebAssembly` object, if any. */
+export const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** A kernel export: chunk index first, then addresses and sizes (all plain numbers). */
+export type WasmFn = (...args: number[]) => void;
+
+/** The loaded kernels with their memory. */
+export interface WasmRuntime {
+  readonly memory: WasmMemory;
+  readonly module: WasmModule;
+  readonly fns: Record<string, WasmFn>;
+  /** A float32 view of the whole memory (refreshed after growth). */
+  f32(): Float32Array;
+  /** Reserves `bytes` (64-byte aligned); returns the byte address, growing the memory as needed. */
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  /** Whether a typed array lives in this memory (then its byteOffset is its address). */
+  owns(a: ArrayBufferView): boolean;
+}
+
+function decode(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function envFlag(name: string): string | undefined {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return p?.env?.[name];
+}
+
+class Runtime implements WasmRuntime {
+  readonly fns: Record<string, WasmFn>;
+  #f32: Float32Array;
+  #top: number;
+  // free blocks sorted by address, as [start, size] pairs; sizes of live blocks by address
+  #freeList: number[][] = [];
+  #live = new Map<number, number>();
+  #buffers = new WeakSet<ArrayBufferLike>();
+
+  constructor(readonly memory: WasmMemory, readonly module: WasmModule) {
+    const inst = new wasmApi!.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } });
+    this.fns = inst.exports as unknown as Record<string, WasmFn>;
+    this.#f32 = new Float32Array(memory.buffer);
+    this.#buffers.add(memory.buffer);
+    this.#top = CONTROL_BYTES;
+  }
+
+  f32(): Float32Array {
+    if (this.#f32.byteLength !== this.memory.buffer.byteLength) {
+      const buf = this.memory.buffer;
+      this.#buffers.add(buf);
+      this.#f32 = new Float32Array(buf);
+    }
+    return this.#f32;
+  }
+
+  owns(a: ArrayBufferView): boolean {
+    return this.#buffers.has(a.buffer);
+  }
+
+  alloc(bytes: number): number {
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    const fl = this.#freeList;
+    for (let i = 0; i < fl.length; i++) {
+      const blk = fl[i]!;
+      if (blk[1]! >= size) {
+        const ptr = blk[0]!;
+        if (blk[1] === size) fl.splice(i, 1);
+        else { blk[0] = ptr + size; blk[1] = blk[1]! - size; }
+        this.#live.set(ptr, size);
+        return ptr;
+      }
+    }
+    const ptr = this.#top, end = ptr + size;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`wasm memory exhausted (${end} bytes)`);
+      this.memory.grow(pages);
+      this.f32();
+    }
+    this.#top = end;
+    this.#live.set(ptr, size);
+    return ptr;
+  }
+
+  free(ptr: number): void {
+    const size = this.#live.get(ptr);
+    if (size === undefined) return;
+    this.#live.delete(ptr);
+    const fl = this.#freeList;
+    let lo = 0, hi = fl.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (fl[mid]![0]! < ptr) lo = mid + 1; else hi = mid; }
+    fl.splice(lo, 0, [ptr, size]);
+    // coalesce with the next, then the previous neighbour; a block touching the top gives its bytes back to it
+    if (lo + 1 < fl.length && ptr + size === fl[lo + 1]![0]) { fl[lo]![1]! += fl[lo + 1]![1]!; fl.splice(lo + 1, 1); }
+    if (lo > 0 && fl[lo - 1]![0]! + fl[lo - 1]![1]! === ptr) { fl[lo - 1]![1]! += fl[lo]![1]!; fl.splice(lo, 1); lo--; }
+    const last = fl[fl.length - 1];
+    if (last && last[0]! + last[1]! === this.#top) { this.#top = last[0]!; fl.pop(); }
+  }
+}
+
+let runtime: Runtime | null | undefined;
+
+/** The process-wide runtime, created on first use; null where WebAssembly SIMD with shared memory is unavailable. */
+export function wasmRuntime(): WasmRuntime | null {
+  if (runtime !== undefined) return runtime;
+  runtime = null;
+  if (envFlag('MLX_CPU_WASM') === '0' || !wasmApi || typeof SharedArrayBuffer === 'undefined') return null;
+  try {
+    const memory = new wasmApi!.Memory({ initial: CONTROL_BYTES / PAGE + 16, maximum: MAX_PAGES, shared: true });
+    const module = new wasmApi!.Module(decode(kernelsWasm));
+    runtime = new Runtime(memory, module);
+  } catch {
+    runtime = null;
+  }
+  return runtime;
+}
