@@ -3,16 +3,17 @@
  * lie between those leaves and the function's outputs, in topological order. vjp walks that list backwards, jvp
  * and vmap forwards, applying each primitive's rule from its definition.
  */
-import { MxArray, withGraphKept, type Node } from '../array.js';
+import { MxArray, withGraphKept, graphKept, type Node } from '../array.js';
 import { primitiveDef, type PrimitiveDef, type PrimitiveName } from '../primitive.js';
 import { astype } from '../ops/basic.js';
 
 /**
  * A fresh array standing for `x` inside a trace: it shares `x`'s data when `x` is evaluated, so graph walks can
- * tell "this input" from other uses of the same array.
+ * tell "this input" from other uses of the same array. Inside an enclosing trace (grad of grad) the leaf is an
+ * identity node on `x` instead, so the outer transform still sees the inner one's results depend on `x`.
  */
 export function leafFor(x: MxArray): MxArray {
-  if (x._data) {
+  if (x._data && !graphKept()) {
     const a = new MxArray(x.shape, x.dtype, null);
     a._attach(x._data);
     return a;
