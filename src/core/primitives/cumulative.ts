@@ -1,9 +1,11 @@
 /**
- * @file Cumulative (scan) primitive: running sum, product, max, min or log-add-exp along one axis.
+ * @file Cumulative (scan) primitive: running sum, product, max, min or log-add-exp along one axis. Its transform
+ * rules live in transforms/rules-cumulative.ts.
  */
 import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
+import { scanRules } from '../transforms/rules-cumulative.js';
 
 /** The running folds of `scan`. */
 export type ScanMode = 'sum' | 'prod' | 'max' | 'min' | 'logaddexp';
@@ -28,5 +30,6 @@ export function scanDtype(mode: ScanMode, d: Dtype): Dtype {
 definePrimitives({
   scan: {
     outputs: ([x], p) => single(p.axis === null ? [x!.size] : x!.shape, scanDtype(p.mode, x!.dtype)),
+    ...scanRules,
   },
 });
