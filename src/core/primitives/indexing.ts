@@ -7,6 +7,8 @@
  * broadcast shape of its index arrays at `insertAt`, replacing the view dims in `advDims`.
  */
 import { definePrimitives, single } from '../primitive.js';
+import { indexingReadRules as R } from '../transforms/rules-indexing.js';
+import { indexingWriteRules as W } from '../transforms/rules-indexing-scatter.js';
 
 /** One dim of a strided view: which input axis it walks (-1 for a new axis), with which step and extent. */
 export interface ViewDim {
@@ -72,14 +74,14 @@ export function planShape(p: IndexPlan): number[] {
 }
 
 definePrimitives({
-  indexView: { outputs: ([x], p) => single(p.dims.map((d) => d.size), x!.dtype) },
-  gather: { outputs: ([x], p) => single(planShape(p), x!.dtype) },
-  gatherFlat: { outputs: ([x, i]) => single(i!.shape, x!.dtype) },
-  gatherAxis: { outputs: ([x], p) => single(p.shape, x!.dtype) },
-  scatter: { outputs: ([x]) => single(x!.shape, x!.dtype) },
-  scatterFlat: { outputs: ([x]) => single(x!.shape, x!.dtype) },
-  scatterAxis: { outputs: ([x]) => single(x!.shape, x!.dtype) },
-  maskScatter: { outputs: ([x]) => single(x!.shape, x!.dtype) },
-  dynamicSlice: { outputs: ([x], p) => single(p.sizes, x!.dtype) },
-  dynamicSliceUpdate: { outputs: ([x]) => single(x!.shape, x!.dtype) },
+  indexView: { outputs: ([x], p) => single(p.dims.map((d) => d.size), x!.dtype), ...R.indexView },
+  gather: { outputs: ([x], p) => single(planShape(p), x!.dtype), ...R.gather },
+  gatherFlat: { outputs: ([x, i]) => single(i!.shape, x!.dtype), ...R.gatherFlat },
+  gatherAxis: { outputs: ([x], p) => single(p.shape, x!.dtype), ...R.gatherAxis },
+  scatter: { outputs: ([x]) => single(x!.shape, x!.dtype), ...W.scatter },
+  scatterFlat: { outputs: ([x]) => single(x!.shape, x!.dtype), ...W.scatterFlat },
+  scatterAxis: { outputs: ([x]) => single(x!.shape, x!.dtype), ...W.scatterAxis },
+  maskScatter: { outputs: ([x]) => single(x!.shape, x!.dtype), ...W.maskScatter },
+  dynamicSlice: { outputs: ([x], p) => single(p.sizes, x!.dtype), ...R.dynamicSlice },
+  dynamicSliceUpdate: { outputs: ([x]) => single(x!.shape, x!.dtype), ...W.dynamicSliceUpdate },
 });
