@@ -214,11 +214,13 @@ export function convTranspose3d(input: ArrayLike, weight: ArrayLike, ...rest: Co
 /**
  * The general convolution every other conv op is built on: `input` is dilated by `inputDilation`, padded by
  * `padding` (symmetric, or `[lo, hi]` lists; negative values crop), then correlated with `weight` dilated by
- * `kernelDilation` (convolved, i.e. flipped, when `flip`), moving by `stride`. 1 to 3 spatial dimensions.
+ * `kernelDilation` (convolved, i.e. flipped, when `flip`), moving by `stride`. 1 to 3 spatial dimensions; groups
+ * work for all three (MLX limits them to 1-D and 2-D). Negative padding crops positions of the dilated input (the
+ * same as MLX, which crops input elements, whenever `inputDilation` is 1).
  *
  * @example
  * ```ts
- * mx.convGeneral(x, w, 1, [[0, 0], [2, 2]], 1, 2, 1, true); // lo/hi padding, input dilated by 2, true convolution
+ * mx.convGeneral(mx.ones([1, 5, 2]), mx.ones([3, 3, 2]), 1, [[0], [2]], 1, 2, 1, true).shape; // [1, 9, 3]
  * ```
  */
 export function convGeneral(input: ArrayLike, weight: ArrayLike, ...rest: ConvGRest): MxArray {
