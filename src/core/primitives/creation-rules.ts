@@ -1,11 +1,13 @@
 /**
- * @file Transform rules (vjp, jvp, vmap) of the creation primitives that take an input: `full` (broadcast fill,
- * whose cotangent is the sum over the broadcast axes) and `triMask` (linear, so it maps tangents and cotangents
- * through itself). Fills without inputs never lie on a differentiated path.
+ * @file Transform rules (vjp, jvp, vmap) of the creation primitives. `full` with an input is a broadcast fill, whose
+ * cotangent is the sum over the broadcast axes; `triMask` is linear, so it maps tangents and cotangents through
+ * itself. Fills without inputs (`arange`, `tri`, `windowFn`, constant `full`) are constants: no cotangents, zero
+ * tangents, and an unbatched result under vmap (the driver never reaches them, as nothing they read is mapped).
  */
 import { bind, type MxArray } from '../array.js';
 import type { Stream } from '../device.js';
-import type { PrimitiveParams } from '../primitive.js';
+import { isInexact } from '../dtype.js';
+import type { PrimitiveName, PrimitiveParams } from '../primitive.js';
 import { sum } from '../ops/reduce.js';
 import { reshape, moveaxis } from '../ops/layout.js';
 import { astype } from '../ops/basic.js';
@@ -22,6 +24,8 @@ export const fullRules = {
   vjp(primals: MxArray[], [ct]: MxArray[], _o: MxArray[], p: FullP, stream: Stream): (MxArray | null)[] {
     if (primals.length === 0) return [];
     const x = primals[0]!;
+    // an integer/bool fill value, or a fill into an integer dtype, carries no gradient
+    if (!isInexact(x.dtype) || !isInexact(p.dtype)) return [null];
     const pad = placed(x, p);
     const axes = p.shape.map((_, i) => i).filter((i) => pad[i] === 1 && p.shape[i] !== 1);
     const s = axes.length ? sum(ct!, axes, true, { stream }) : ct!;
@@ -33,6 +37,7 @@ export const fullRules = {
     return [bind('full', [t], p, stream)];
   },
   vmap(inputs: MxArray[], axes: (number | null)[], p: FullP, stream: Stream): [MxArray[], (number | null)[]] {
+    if (inputs.length === 0 || axes[0] === null) return [[bind('full', inputs, p, stream)], [null]];
     const x = inputs[0]!, ax = axes[0]!;
     const b = x.shape[ax]!;
     const moved = ax === 0 ? x : moveaxis(x, ax, 0, { stream });
@@ -59,3 +64,16 @@ export const triMaskRules = {
     return [[bind('triMask', [ax === 0 ? x! : moveaxis(x!, ax!, 0, { stream })], p, stream)], [0]];
   },
 };
+
+/** Rules of a fill without inputs: a constant of its output's shape and dtype. */
+export function constantRules<N extends PrimitiveName>(name: N) {
+  return {
+    vjp(): (MxArray | null)[] { return []; },
+    jvp(_x: MxArray[], _t: (MxArray | null)[], outs: MxArray[], _p: PrimitiveParams[N], stream: Stream): MxArray[] {
+      return outs.map((o) => bind('full', [], { shape: o.shape, dtype: o.dtype, value: 0 }, stream));
+    },
+    vmap(_x: MxArray[], _a: (number | null)[], p: PrimitiveParams[N], stream: Stream): [MxArray[], (number | null)[]] {
+      return [[bind(name, [], p, stream)], [null]];
+    },
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { float32, type Dtype } from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
-import { fullRules, triMaskRules } from './creation-rules.js';
+import { fullRules, triMaskRules, constantRules } from './creation-rules.js';
 
 /** The window functions `windowFn` can fill. */
 export type WindowKind = 'bartlett' | 'blackman' | 'hamming' | 'hanning';
@@ -29,8 +29,8 @@ declare module '../primitive.js' {
 
 definePrimitives({
   full: { outputs: (_, p) => single(p.shape, p.dtype), ...fullRules },
-  arange: { outputs: (_, p) => single([p.n], p.dtype) },
-  tri: { outputs: (_, p) => single([p.n, p.m], p.dtype) },
+  arange: { outputs: (_, p) => single([p.n], p.dtype), ...constantRules('arange') },
+  tri: { outputs: (_, p) => single([p.n, p.m], p.dtype), ...constantRules('tri') },
   triMask: { outputs: ([x]) => single(x!.shape, x!.dtype), ...triMaskRules },
-  windowFn: { outputs: (_, p) => single([p.m], float32) },
+  windowFn: { outputs: (_, p) => single([p.m], float32), ...constantRules('windowFn') },
 });

@@ -6,6 +6,8 @@
 import type { Dtype } from '../dtype.js';
 import { float16, uint32 } from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
+import { bind, type MxArray } from '../array.js';
+import type { Stream } from '../device.js';
 import type { ByteSource } from '../../io/source.js';
 
 declare module '../primitive.js' {
@@ -38,8 +40,24 @@ declare module '../primitive.js' {
   }
 }
 
+/**
+ * Transform rules of a read: it has no inputs, so no cotangents flow from it and its tangents are zero; vmap never
+ * reaches it (nothing it reads is mapped), and says so if called.
+ */
+function readRules(name: string) {
+  return {
+    vjp(): (MxArray | null)[] { return []; },
+    jvp(_x: MxArray[], _t: (MxArray | null)[], outs: MxArray[], _p: unknown, stream: Stream): MxArray[] {
+      return outs.map((o) => bind('full', [], { shape: o.shape, dtype: o.dtype, value: 0 }, stream));
+    },
+    vmap(): [MxArray[], (number | null)[]] {
+      throw new Error(`[vmap] The ${name} primitive has no inputs to map over.`);
+    },
+  };
+}
+
 definePrimitives({
-  load: { outputs: (_x, p) => single(p.shape, p.dtype) },
+  load: { outputs: (_x, p) => single(p.shape, p.dtype), ...readRules('load') },
   loadQuantized: {
     outputs: (_x, p) => {
       if (p.mode === 'float16') return single(p.shape, float16);
@@ -48,5 +66,6 @@ definePrimitives({
       const g = [...p.shape.slice(0, -1), last / 32];
       return [{ shape: w, dtype: uint32 }, { shape: g, dtype: float16 }, { shape: g, dtype: float16 }];
     },
+    ...readRules('loadQuantized'),
   },
 });

@@ -6,7 +6,7 @@
 import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
-import { noGradRules, randomBitsRules } from './random-rules.js';
+import { samplerRules, randomBitsRules } from './random-rules.js';
 
 declare module '../primitive.js' {
   interface PrimitiveParams {
@@ -46,13 +46,13 @@ const BITS_DTYPE = { 1: dt.uint8, 2: dt.uint16, 4: dt.uint32 } as const;
 
 definePrimitives({
   randomBits: { outputs: (_, p) => single(p.shape, BITS_DTYPE[p.width]), ...randomBitsRules },
-  randomUniform: { outputs: (_, p) => single(p.shape, p.dtype), ...noGradRules },
-  randomNormal: { outputs: (_, p) => single(p.outShape, p.dtype), ...noGradRules },
-  randomInt: { outputs: (_, p) => single(p.shape, p.dtype), ...noGradRules },
-  randomBernoulli: { outputs: (_, p) => single(p.shape, dt.bool), ...noGradRules },
-  randomTruncNormal: { outputs: (_, p) => single(p.shape, p.dtype), ...noGradRules },
-  randomGumbel: { outputs: (_, p) => single(p.shape, p.dtype), ...noGradRules },
-  randomLaplace: { outputs: (_, p) => single(p.shape, p.dtype), ...noGradRules },
-  randomCategorical: { outputs: (_, p) => single(p.gshape.filter((_, i) => i !== p.axis), dt.uint32), ...noGradRules },
-  randomPermutation: { outputs: (ins, p) => (ins.length > 1 ? single(ins[1]!.shape, ins[1]!.dtype) : single([p.n], dt.uint32)), ...noGradRules },
+  randomUniform: { outputs: (_, p) => single(p.shape, p.dtype), ...samplerRules('randomUniform') },
+  randomNormal: { outputs: (_, p) => single(p.outShape, p.dtype), ...samplerRules('randomNormal') },
+  randomInt: { outputs: (_, p) => single(p.shape, p.dtype), ...samplerRules('randomInt') },
+  randomBernoulli: { outputs: (_, p) => single(p.shape, dt.bool), ...samplerRules('randomBernoulli') },
+  randomTruncNormal: { outputs: (_, p) => single(p.shape, p.dtype), ...samplerRules('randomTruncNormal') },
+  randomGumbel: { outputs: (_, p) => single(p.shape, p.dtype), ...samplerRules('randomGumbel') },
+  randomLaplace: { outputs: (_, p) => single(p.shape, p.dtype), ...samplerRules('randomLaplace') },
+  randomCategorical: { outputs: (_, p) => single(p.gshape.filter((_, i) => i !== p.axis), dt.uint32), ...samplerRules('randomCategorical') },
+  randomPermutation: { outputs: (ins, p) => (ins.length > 1 ? single(ins[1]!.shape, ins[1]!.dtype) : single([p.n], dt.uint32)), ...samplerRules('randomPermutation') },
 });
