@@ -1,9 +1,11 @@
 /**
  * @file Sorting primitives: sort, argsort, partition, argpartition and topk along one axis (null: the row-major
- * flattened input). NaNs order last, as in NumPy; argsort is stable; indices are uint32, as in MLX.
+ * flattened input). NaNs order last, as in NumPy; argsort is stable; indices are uint32, as in MLX. Transform rules
+ * live in transforms/rules-sort.ts.
  */
 import * as dt from '../dtype.js';
 import { definePrimitives, single } from '../primitive.js';
+import { sortRules, argsortRules, partitionRules, argpartitionRules, topkRules, searchsortedRules } from '../transforms/rules-sort.js';
 
 declare module '../primitive.js' {
   interface PrimitiveParams {
@@ -28,16 +30,17 @@ const laneShape = (shape: readonly number[], axis: number | null): number[] => {
 };
 
 definePrimitives({
-  sort: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), x!.dtype) },
-  argsort: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), dt.uint32) },
-  partition: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), x!.dtype) },
-  argpartition: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), dt.uint32) },
+  sort: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), x!.dtype), ...sortRules },
+  argsort: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), dt.uint32), ...argsortRules },
+  partition: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), x!.dtype), ...partitionRules },
+  argpartition: { outputs: ([x], p) => single(laneShape(x!.shape, p.axis), dt.uint32), ...argpartitionRules },
   topk: {
     outputs: ([x], p) => {
       const s = laneShape(x!.shape, p.axis);
       s[p.axis === null ? 0 : p.axis] = p.k;
       return single(s, x!.dtype);
     },
+    ...topkRules,
   },
-  searchsorted: { outputs: ([, v]) => single(v!.shape, dt.uint32) },
+  searchsorted: { outputs: ([, v]) => single(v!.shape, dt.uint32), ...searchsortedRules },
 });
