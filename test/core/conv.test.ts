@@ -73,6 +73,8 @@ const GEN_ROWS: GenRow[] = [
   { x: [2, 6, 6, 4], w: [4, 3, 3, 1], groups: 4, lo: [1, 1], hi: [1, 1], note: '2d depthwise' },
   { x: [1, 7, 6, 3], w: [5, 2, 3, 3], stride: [2, 1], lo: [0, 2], hi: [1, 0], kd: [1, 2], note: '2d per-dim params' },
   { x: [2, 5, 5, 4], w: [6, 3, 2, 2], groups: 2, id: [2, 1], kd: [2, 1], lo: [1, 0], hi: [1, 1], flip: true, note: '2d everything' },
+  { x: [2, 4, 3, 6], w: [4, 1, 1, 3], groups: 2, note: '2d pointwise (1x1, image is the column matrix)' },
+  { x: [1, 5, 4, 3], w: [2, 1, 1, 3], stride: [2, 1], note: '2d 1x1 with stride (not pointwise)' },
   { x: [1, 20, 20, 8], w: [16, 3, 3, 8], stride: [1, 1], lo: [1, 1], hi: [1, 1], note: '2d larger (several column blocks)' },
   { x: [1, 4, 5, 3, 2], w: [3, 2, 3, 2, 2], lo: [1, 0, 1], hi: [0, 1, 1], stride: [1, 2, 1], note: '3d' },
   { x: [1, 4, 4, 4, 4], w: [2, 2, 2, 2, 2], groups: 2, kd: [2, 1, 1], flip: true, note: '3d groups + flip' },

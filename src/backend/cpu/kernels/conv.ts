@@ -75,11 +75,17 @@ export const convKernels: CpuKernelTable<'conv'> = {
 
     const C: FloatBuf = out!.dtype === dt.float32 || wide ? (o.buf as FloatBuf) : new Float32Array(total);
     const xs2 = cin, xs1 = D[2]! * cin, xs0 = D[1]! * xs1, xsN = D[0]! * xs0;
-    const R = Math.max(1, Math.min(M, Math.floor(COL_BLOCK / Math.max(1, kc))));
+    // a 1x1 kernel that reads every input position in order (pointwise conv): the image itself is the column matrix
+    const pointwise = kvol === 1 && tabs.every((t, j) => O[j] === D[j] && t.every((v, i) => v === i));
+    const R = pointwise ? 0 : Math.max(1, Math.min(M, Math.floor(COL_BLOCK / Math.max(1, kc))));
     const col = make(R * kc);
     for (let n = 0; n < N; n++) {
       for (let g = 0; g < G; g++) {
         const xg = X.off + n * xsN + g * cig;
+        if (pointwise) {
+          gemm(M, cog, cig, xb, xg, cin, 1, B, g * cig * cog, cog, C, n * M * cout + g * cog, cout);
+          continue;
+        }
         for (let m0 = 0; m0 < M; m0 += R) {
           const r = Math.min(R, M - m0);
           let ptr = 0;
