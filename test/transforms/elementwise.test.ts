@@ -232,3 +232,17 @@ test('whole-array tests: allclose and arrayEqual give zero gradients and vmap pe
   const got = await mx.vmap((p: A, q: A) => mx.arrayEqual(p, q, true))(a, b).tolist();
   assert.deepEqual(got, [true, false, true]);
 });
+
+test('every unary, binary and ternary primitive declares vjp, jvp and vmap rules', async () => {
+  const { primitiveDef } = await import('../../src/core/primitive.js');
+  const un = await import('../../src/core/primitives/unary.js');
+  const bi = await import('../../src/core/primitives/binary.js');
+  const names: string[] = [
+    ...un.SAME_DTYPE_UNARY, ...un.FLOAT_UNARY, ...un.BOOL_UNARY, 'real', 'imag', 'round', 'nanToNum',
+    ...bi.ARITH_BINARY, ...bi.BOOL_BINARY, 'divmod', 'isclose', 'allclose', 'arrayEqual', 'where',
+  ];
+  for (const n of names) {
+    const d = primitiveDef(n as never) as { vjp?: unknown; jvp?: unknown; vmap?: unknown };
+    assert.ok(d.vjp && d.jvp && d.vmap, `${n} lacks a rule`);
+  }
+});
