@@ -7,6 +7,8 @@ import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
 import { broadcastShapes } from '../shape.js';
 import { definePrimitives, single, type OutSpec } from '../primitive.js';
+import { linalgRules as R } from '../transforms/rules-linalg.js';
+import { normRules } from '../transforms/rules-linalg-norm.js';
 
 /** A norm order: a number (vector p-norms, matrix 1/-1/2/-2/inf/-inf), a matrix norm name, or null for 2/fro. */
 export type NormOrd = number | 'fro' | 'f' | 'nuc' | null;
@@ -74,6 +76,7 @@ definePrimitives({
       const s = a!.shape, m = s[s.length - 2]!, n = s[s.length - 1]!, k = Math.min(m, n);
       return [{ shape: [...batchOf(s), m, k], dtype: a!.dtype }, { shape: [...batchOf(s), k, n], dtype: a!.dtype }];
     },
+    ...R.qrf,
   },
   svd: {
     outputs: ([a], p) => {
@@ -82,26 +85,30 @@ definePrimitives({
       if (!p.computeUV) return [sv];
       return [{ shape: [...batchOf(s), m, m], dtype: a!.dtype }, sv, { shape: [...batchOf(s), n, n], dtype: a!.dtype }];
     },
+    ...R.svd,
   },
-  inverse: { outputs: ([a]) => single(a!.shape, a!.dtype) },
+  inverse: { outputs: ([a]) => single(a!.shape, a!.dtype), ...R.inverse },
   pinv: {
     outputs: ([a]) => {
       const s = a!.shape;
       return single([...batchOf(s), s[s.length - 1]!, s[s.length - 2]!], a!.dtype);
     },
+    ...R.pinv,
   },
-  cholesky: { outputs: ([a]) => single(a!.shape, a!.dtype) },
+  cholesky: { outputs: ([a]) => single(a!.shape, a!.dtype), ...R.cholesky },
   eigh: {
     outputs: ([a], p) => {
       const w: OutSpec = { shape: a!.shape.slice(0, -1), dtype: a!.dtype };
       return p.computeV ? [w, { shape: [...a!.shape], dtype: a!.dtype }] : [w];
     },
+    ...R.eigh,
   },
   eig: {
     outputs: ([a], p) => {
       const w: OutSpec = { shape: a!.shape.slice(0, -1), dtype: dt.complex64 };
       return p.computeV ? [w, { shape: [...a!.shape], dtype: dt.complex64 }] : [w];
     },
+    ...R.eig,
   },
   luf: {
     outputs: ([a]) => {
@@ -112,6 +119,7 @@ definePrimitives({
         { shape: [...batchOf(s), m], dtype: dt.uint32 },
       ];
     },
+    ...R.luf,
   },
   lu: {
     outputs: ([a]) => {
@@ -122,18 +130,21 @@ definePrimitives({
         { shape: [...batchOf(s), k, n], dtype: a!.dtype },
       ];
     },
+    ...R.lu,
   },
   solve: {
     outputs: ([a, b], p) => single(solveShape(a!.shape, b!.shape, p.vector), dt.promoteTypes(a!.dtype, b!.dtype)),
+    ...R.solve,
   },
   slogdet: {
     outputs: ([a]) => {
       const sh = batchOf(a!.shape);
       return [{ shape: sh, dtype: a!.dtype }, { shape: [...sh], dtype: a!.dtype }];
     },
+    ...R.slogdet,
   },
-  det: { outputs: ([a]) => single(batchOf(a!.shape), a!.dtype) },
-  linalgNorm: { outputs: ([a], p) => single(normShape(a!.shape, p.axes, p.keepdims), normDtype(a!.dtype, p.ord)) },
+  det: { outputs: ([a]) => single(batchOf(a!.shape), a!.dtype), ...R.det },
+  linalgNorm: { outputs: ([a], p) => single(normShape(a!.shape, p.axes, p.keepdims), normDtype(a!.dtype, p.ord)), ...normRules },
   linalgCross: {
     outputs: ([a, b], p) => {
       const nd = Math.max(a!.ndim, b!.ndim);
@@ -142,5 +153,6 @@ definePrimitives({
       sb[p.axis - (nd - sb.length)] = 3;
       return single(broadcastShapes([sa, sb], 'cross'), dt.promoteTypes(a!.dtype, b!.dtype));
     },
+    ...R.linalgCross,
   },
 });
