@@ -18,8 +18,8 @@ export function fixtures(): Promise<Record<string, mx.MxArray>> {
 }
 
 /** Asserts |a - b| <= atol + rtol |b| elementwise, and equal shapes. */
-export async function assertAllClose(a: mx.MxArray, b: mx.MxArray | number[] | number, atol = 1e-5, rtol = 1e-5, what = ''): Promise<void> {
-  const bb = b instanceof mx.MxArray ? b : mx.array(b as number[]);
+export async function assertAllClose(a: mx.MxArray, b: mx.MxArray | unknown[] | number, atol = 1e-5, rtol = 1e-5, what = ''): Promise<void> {
+  const bb = b instanceof mx.MxArray ? b : mx.array(b as number[], mx.float64);
   assert.deepEqual([...a.shape], [...bb.shape], `${what}: shape ${a.shape} vs ${bb.shape}`);
   const x = Array.from(await a.astype(mx.float64).data() as Float64Array);
   const y = Array.from(await bb.astype(mx.float64).data() as Float64Array);
