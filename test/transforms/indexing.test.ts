@@ -82,6 +82,8 @@ const cases: Case[] = [
   { name: 'at set slices', f: (x, v) => x.at(mx.sl(1), mx.sl(null, null, 2)).set(v!), args: [{ f: [3, 4] }, { f: [2, 1] }], vmaps: [[0, 0], [null, 1]] },
   { name: 'at set separated', f: (x, v, i, j) => x.at(i!, mx.sl(), j!).set(v!),
     args: [{ f: [3, 2, 4] }, { f: [2] }, { distinct: [2], n: 3 }, { distinct: [2], n: 4 }], vmaps: [[0, null, 0, 0], [null, 0, null, 0]] },
+  { name: 'at set extra leading dims', f: (x, v, i) => x.at(i!).set(v!), args: [{ f: [3] }, { f: [1, 1, 2] }, { distinct: [2], n: 3 }],
+    vmaps: [[0, 0, 0], [null, 0, null], [null, 2, 0]] },
   { name: 'at add duplicates', f: (x, v, i) => x.at(i!).add(v!), args: [{ f: [3, 3] }, { f: [1, 3] }, ix(-3, 3, 4)],
     vmaps: [[0, 0, 0], [null, null, 0], [1, 0, null]] },
   { name: 'at subtract', f: (x, v, i) => x.at(mx.sl(), i!).subtract(v!), args: [{ f: [2, 3] }, { f: [2, 2] }, ix(0, 3, 2)], vmaps: [[0, null, 0]] },
@@ -139,4 +141,11 @@ test('indexing rules: grad of grad through gathers and scatters', async () => {
 test('indexing rules: vmap of grad over batched indices', async () => {
   const f = (x: mx.MxArray, i: mx.MxArray) => mx.grad((a: mx.MxArray) => mx.sum(mx.square(mx.takeAlongAxis(a, i, 0))))(x) as mx.MxArray;
   await checkVmap(f, [f64([3, 4], 2), make(ix(0, 4, 5), 3, 0)], [0, 0]);
+});
+
+test('indexing rules: nested vmap over a gather with batched indices', async () => {
+  const f = (x: mx.MxArray, i: mx.MxArray) => mx.take(x, i, 0);
+  const inner = (x: mx.MxArray, i: mx.MxArray) => mx.vmap(f, [null, 0])(x, i) as mx.MxArray;
+  await checkVmap(inner, [f64([3, 4], 2), make(ix(0, 4, 2, 5), 3, 0)], [0, 0]);
+  await checkVmap(inner, [f64([3, 4], 2), make(ix(0, 4, 2, 5), 3, 1)], [0, 1]);
 });

@@ -75,6 +75,7 @@ export function loopVmap(
   inputs: readonly MxArray[], axes: readonly (number | null)[], stream: Stream, f: (xs: MxArray[]) => MxArray[],
 ): [MxArray[], number[]] {
   const n = batchSize(inputs, axes);
+  if (n === 0) throw new Error('[vmap] This batching rule loops over examples and needs a non-empty batch.');
   const per: MxArray[][] = [];
   for (let b = 0; b < n; b++) per.push(f(inputs.map((x, i) => (axes[i] === null ? x : take(x, b, axes[i]!, { stream })))));
   return [per[0]!.map((_, k) => stack(per.map((p) => p[k]!), 0, { stream })), per[0]!.map(() => 0)];
