@@ -5,7 +5,7 @@
 import { MxArray } from '../array.js';
 import { add } from '../ops/binary.js';
 import { zerosLike, onesLike } from '../ops/creation.js';
-import { leafFor, trace, nodesBetween, ruleOf } from './graph.js';
+import { leafFor, trace, nodesBetween, ruleOf, revive } from './graph.js';
 import { treeFlattenWith } from '../tree.js';
 import { fmtShape } from '../shape.js';
 
@@ -36,14 +36,14 @@ export function backprop(leaves: readonly MxArray[], outputs: readonly MxArray[]
     const node = order[k]!;
     const outCts = node.outputs.map((o) => ct.get(o));
     if (outCts.every((c) => c === undefined)) continue;
-    const filled = outCts.map((c, i) => c ?? zerosLike(node.outputs[i]!));
-    const inCts = ruleOf(node, 'vjp', op)(node.inputs, filled, node.outputs, node.params as never, node.stream);
+    const filled = outCts.map((c, i) => c ?? zerosLike(revive(node.outputs[i]!)));
+    const inCts = ruleOf(node, 'vjp', op)(node.inputs, filled, node.outputs.map(revive), node.params as never, node.stream);
     node.inputs.forEach((x, i) => {
       const c = inCts[i];
       if (c && active.has(x)) acc(x, c);
     });
   }
-  return leaves.map((l) => ct.get(l) ?? zerosLike(l));
+  return leaves.map((l) => ct.get(l) ?? zerosLike(revive(l)));
 }
 
 /**
@@ -98,10 +98,10 @@ export function jvp(fn: Fn, primals: MxArray[], tangents: MxArray[]): [MxArray[]
   for (const node of order) {
     const tIn = node.inputs.map((x) => tan.get(x) ?? null);
     if (tIn.every((t) => t === null)) continue;
-    const tOut = ruleOf(node, 'jvp', 'jvp')(node.inputs, tIn, node.outputs, node.params as never, node.stream);
+    const tOut = ruleOf(node, 'jvp', 'jvp')(node.inputs, tIn, node.outputs.map(revive), node.params as never, node.stream);
     node.outputs.forEach((o, i) => tan.set(o, tOut[i]!));
   }
-  return [outs, outs.map((o) => tan.get(o) ?? zerosLike(o))];
+  return [outs, outs.map((o) => tan.get(o) ?? zerosLike(revive(o)))];
 }
 
 /** Options of `grad` and `valueAndGrad`. */
