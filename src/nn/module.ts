@@ -63,28 +63,47 @@ export abstract class Module {
     return Object.keys(this).filter((k) => !k.startsWith('_') && holdsState((this as any)[k]));
   }
 
-  /** @internal Own keys holding parameters only (no modules): what `freeze` acts on. */
+  /** @internal Dotted paths (relative to this module, not entering child modules) of its own arrays. */
   _localParamKeys(): string[] {
-    return this._stateKeys().filter((k) => !holdsModule((this as any)[k]));
+    const out: string[] = [];
+    const walk = (v: unknown, p: string): void => {
+      if (v instanceof MxArray) out.push(p);
+      else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}.${i}`));
+      else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) walk(x, `${p}.${k}`);
+    };
+    for (const k of this._stateKeys()) walk((this as any)[k], k);
+    return out;
+  }
+
+  /** @internal Whether the local array at `path` is frozen (frozen itself or inside a frozen container). */
+  _isFrozen(path: string): boolean {
+    if (this._noGrad.size === 0) return false;
+    if (this._noGrad.has(path)) return true;
+    for (let i = path.indexOf('.'); i >= 0; i = path.indexOf('.', i + 1)) if (this._noGrad.has(path.slice(0, i))) return true;
+    return false;
   }
 
   /** @internal */
   _params(trainable: boolean): ParamTree {
-    const unwrap = (v: unknown): unknown => {
-      if (v instanceof MxArray) return v;
+    const unwrap = (v: unknown, p: string): unknown => {
+      if (v instanceof MxArray) return trainable && this._isFrozen(p) ? undefined : v;
       if (v instanceof Module) return v._params(trainable);
-      if (Array.isArray(v)) return v.map((x) => (holdsState(x) ? unwrap(x) : {}));
+      if (Array.isArray(v)) return v.map((x, i) => (holdsState(x) ? unwrap(x, `${p}.${i}`) ?? {} : {}));
       if (isPlainObject(v)) {
         const out: Record<string, unknown> = {};
-        for (const [k, x] of Object.entries(v)) if (holdsState(x)) out[k] = unwrap(x);
+        for (const [k, x] of Object.entries(v)) {
+          if (!holdsState(x)) continue;
+          const u = unwrap(x, `${p}.${k}`);
+          if (u !== undefined) out[k] = u;
+        }
         return out;
       }
       return {};
     };
     const out: ParamTree = {};
     for (const k of this._stateKeys()) {
-      if (trainable && this._noGrad.has(k)) continue;
-      out[k] = unwrap((this as any)[k]);
+      const u = unwrap((this as any)[k], k);
+      if (u !== undefined) out[k] = u;
     }
     return out;
   }
@@ -213,7 +232,7 @@ export abstract class Module {
   }
 
   /**
-   * Maps every parameter (or those passing `filter(module, key, value)`) through `fn` and stores the results.
+   * Maps every parameter (or those passing `filter(module, localPath, value)`) through `fn` and stores the results.
    *
    * @example
    * ```ts
@@ -222,16 +241,13 @@ export abstract class Module {
    */
   apply(fn: (p: MxArray) => MxArray, filter?: (module: Module, key: string, value: unknown) => boolean): this {
     for (const m of this.modules()) {
-      for (const k of m._localParamKeys()) {
-        if (filter && !filter(m, k, (m as any)[k])) continue;
-        const mapTree = (v: unknown): unknown => {
-          if (v instanceof MxArray) return fn(v);
-          if (Array.isArray(v)) return v.map(mapTree);
-          if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([a, b]) => [a, mapTree(b)]));
-          return v;
-        };
-        (m as any)[k] = mapTree((m as any)[k]);
-      }
+      const mapTree = (v: unknown, p: string): unknown => {
+        if (v instanceof MxArray) return filter && !filter(m, p, v) ? v : fn(v);
+        if (Array.isArray(v)) { v.forEach((x, i) => { v[i] = mapTree(x, `${p}.${i}`); }); return v; }
+        if (isPlainObject(v)) { for (const [k, x] of Object.entries(v)) v[k] = mapTree(x, `${p}.${k}`); return v; }
+        return v;
+      };
+      for (const k of m._stateKeys()) (m as any)[k] = mapTree((m as any)[k], k);
     }
     return this;
   }
@@ -257,12 +273,16 @@ export abstract class Module {
     for (const m of targets) {
       const local = m._localParamKeys();
       if (list && strict) {
-        for (const k of list) if (!local.includes(k)) throw new Error(`[freeze] Module ${m.constructor.name} has no parameter "${k}".`);
+        for (const k of list) if (!local.some((p) => p === k || p.startsWith(`${k}.`))) throw new Error(`[freeze] Module ${m.constructor.name} has no parameter "${k}".`);
       }
-      for (const k of list ?? local) {
-        if (!local.includes(k) && list) continue;
-        if (frozen) m._noGrad.add(k); else m._noGrad.delete(k);
+      const hit = (p: string): boolean => !list || list.some((k) => p === k || p.startsWith(`${k}.`));
+      for (const p of local) {
+        if (!hit(p)) continue;
+        if (frozen) m._noGrad.add(p); else m._noGrad.delete(p);
       }
+      // unfreezing a container key also clears the key itself
+      if (!frozen && list) for (const k of list) m._noGrad.delete(k);
+      if (!frozen && !list) m._noGrad.clear();
     }
     return this;
   }
