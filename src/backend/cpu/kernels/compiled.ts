@@ -1,6 +1,25 @@
 /**
- * @file Compiled-graph kernels (being written).
+ * @file CPU kernels of the primitives `mx.compile` builds: the placeholder (which refuses to run) and the fused
+ * elementwise chain, which runs its generated row function (compiled-codegen.ts) under the shared strided loop, so
+ * dense inputs take one row and broadcast or strided ones an odometer over merged dimensions.
  */
 import type { CpuKernelTable } from '../kernel.js';
+import type { TypedArray } from '../../backend.js';
+import { placeholderEvaluated } from '../../../core/primitives/compiled.js';
+import { stridedLoop } from './elementwise-loop.js';
+import { fusedRow } from './compiled-codegen.js';
 
-export const compiledKernels: CpuKernelTable<never> = {};
+/** Kernels of `compilePlaceholder` and `fusedElementwise`. */
+export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElementwise'> = {
+  compilePlaceholder() {
+    return placeholderEvaluated();
+  },
+  fusedElementwise(xs, p, outs, be) {
+    const views = outs.map((o) => be.alloc(o.dtype, o.shape));
+    if (outs[0]!.size === 0) return views;
+    const row = fusedRow(p);
+    const B: TypedArray[] = xs.map((x) => x.buf), O: TypedArray[] = views.map((v) => v.buf);
+    stridedLoop(xs, outs[0]!.shape, (n, offs, steps, io) => row(B, O, n, offs, steps, io));
+    return views;
+  },
+};

@@ -1,0 +1,124 @@
+/**
+ * @file Primitives that only `mx.compile` builds. `compilePlaceholder` stands for an input while a function is
+ * traced: it has no data and refuses to be evaluated, so a trace that reads array values fails clearly.
+ * `fusedElementwise` is a chain of elementwise primitives (unary, binary, where, astype) over one broadcast shape,
+ * run by a backend in one pass. It keeps the unfused chain in its params, and its vjp/jvp rules are those of that
+ * chain (MLX's fallback for fused and custom primitives); its vmap rule batches the fused node itself.
+ */
+import { bindMulti, type MxArray } from '../array.js';
+import type { Dtype } from '../dtype.js';
+import { bool, isInexact } from '../dtype.js';
+import type { Stream } from '../device.js';
+import { broadcastShapes, shapesEqual } from '../shape.js';
+import { definePrimitives, single, type PrimitiveName } from '../primitive.js';
+import { asArray } from '../construct.js';
+import { zerosLike } from '../ops/creation.js';
+import { broadcastTo, moveaxis, reshape } from '../ops/layout.js';
+import { vjp, jvp } from '../transforms/autodiff.js';
+
+/**
+ * One step of a fused chain. `args` index the chain's values: `0..nIn-1` are the node's inputs, `nIn + k` is the
+ * result of step k, and `-1 - j` is the scalar literal `lits[j]` (a 0-d constant folded into the code).
+ */
+export interface FusedOp {
+  prim: PrimitiveName;
+  params: unknown;
+  args: number[];
+  /** Result dtype of the step. */
+  dtype: Dtype;
+}
+
+/** Params of `fusedElementwise`. */
+export interface FusedParams {
+  nIn: number;
+  /** Dtypes of the inputs (fixed by the compiled signature). */
+  inDtypes: Dtype[];
+  ops: FusedOp[];
+  /** Which steps are outputs, in output order. */
+  outs: number[];
+  lits: { value: number; dtype: Dtype }[];
+  /** Canonical text of everything above: equal keys compute the same function (used for CSE and code caches). */
+  key: string;
+}
+
+declare module '../primitive.js' {
+  interface PrimitiveParams {
+    /** An input of a function being compiled: shape and dtype only, never evaluated. */
+    compilePlaceholder: { shape: number[]; dtype: Dtype };
+    /** A chain of elementwise primitives computed in one pass over the broadcast shape of its inputs. */
+    fusedElementwise: FusedParams;
+  }
+}
+
+let evalError: Error | null = null;
+
+/**
+ * @internal Called by a backend asked to evaluate a placeholder: records the error (the read that triggered it may
+ * sit in a promise the traced function drops) and throws it.
+ */
+export function placeholderEvaluated(): never {
+  evalError = new Error(
+    '[compile] Cannot evaluate an array while tracing a compiled function: its value depends on the inputs, which ' +
+      'are placeholders during the trace. Do not call item()/tolist()/data()/mx.eval on such arrays inside the ' +
+      'function (compute with ops instead, or pass the value as an argument).',
+  );
+  throw evalError;
+}
+
+/** @internal Takes (and clears) the error recorded by `placeholderEvaluated` since the last call. */
+export function takeEvalError(): Error | null {
+  const e = evalError;
+  evalError = null;
+  return e;
+}
+
+function literal(l: { value: number; dtype: Dtype }, stream: Stream): MxArray {
+  return asArray(l.dtype === bool ? l.value !== 0 : l.value, l.dtype, stream);
+}
+
+/** Builds the unfused chain on `xs` (what the fused node computes), outputs broadcast to the fused shape. */
+export function expandFused(xs: readonly MxArray[], p: FusedParams, stream: Stream): MxArray[] {
+  const vals: MxArray[] = [];
+  const get = (a: number): MxArray => (a < 0 ? literal(p.lits[-1 - a]!, stream) : a < p.nIn ? xs[a]! : vals[a - p.nIn]!);
+  for (const op of p.ops) vals.push(bindMulti(op.prim, op.args.map(get), op.params as never, stream)[0]!);
+  const shape = broadcastShapes(xs.map((x) => x.shape));
+  return p.outs.map((o) => {
+    const v = vals[o]!;
+    return shapesEqual(v.shape, shape) ? v : broadcastTo(v, shape, { stream });
+  });
+}
+
+definePrimitives({
+  compilePlaceholder: {
+    outputs: (_x, p) => single(p.shape, p.dtype),
+  },
+  fusedElementwise: {
+    outputs: (xs, p) => {
+      const shape = broadcastShapes(xs.map((x) => x.shape));
+      return p.outs.map((o) => ({ shape, dtype: p.ops[o]!.dtype }));
+    },
+    // the chain's own rules: d fused = d (op_k ∘ ... ∘ op_1), through the unfused steps
+    vjp: (primals, cts, _o, p, stream) => {
+      const [, g] = vjp((...xs: MxArray[]) => expandFused(xs, p, stream), primals, cts);
+      return g.map((x, i) => (isInexact(primals[i]!.dtype) ? x : null));
+    },
+    jvp: (primals, tangents, _o, p, stream) => {
+      const ts = tangents.map((t, i) => t ?? zerosLike(primals[i]!));
+      return jvp((...xs: MxArray[]) => expandFused(xs, p, stream), primals, ts)[1];
+    },
+    // elementwise, so batching is alignment: move each batch axis to the front (padding the rank so that it lines
+    // up after right-aligned broadcasting) and run the same fused node
+    vmap: (xs, axes, p, stream) => {
+      const rank = Math.max(...xs.map((x, i) => x.ndim - (axes[i] === null ? 0 : 1)));
+      const moved = xs.map((x, i) => {
+        const ax = axes[i];
+        if (ax === null || ax === undefined) return x;
+        const y = moveaxis(x, ax, 0, { stream });
+        const pad = rank - (y.ndim - 1);
+        return pad === 0 ? y : reshape(y, [y.shape[0]!, ...new Array<number>(pad).fill(1), ...y.shape.slice(1)], { stream });
+      });
+      const outs = bindMulti('fusedElementwise', moved, p, stream);
+      return [outs, outs.map(() => 0)];
+    },
+  },
+});
