@@ -88,9 +88,31 @@ test('scan: known gradients', async () => {
   const [, [gl]] = mx.vjp((a) => mx.logcumsumexp(a, 0), [mx.array([0.3, -1.2, 2], mx.float64)], [mx.array([1, -2, 3], mx.float64)]);
   const want = [...(await gl!.tolist() as number[]), 0];
   (await ge!.tolist() as number[]).forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-12, `exclusive logcumsumexp ${i}`));
+  // -inf inputs (masked entries) get zero gradient and leave the others finite
+  const y2 = Math.log(Math.exp(0.5) + Math.exp(1));
+  const gm = await g((a) => mx.logcumsumexp(a), [-Infinity, 0.5, 1]) as number[];
+  [0, 1 + Math.exp(0.5 - y2), Math.exp(1 - y2)].forEach((v, i) => assert.ok(Math.abs(gm[i]! - v) < 1e-12, `masked logcumsumexp ${i}: ${gm[i]}`));
+  const [, [jm]] = mx.jvp((a) => mx.logcumsumexp(a), [mx.array([-Infinity, -Infinity, 1], mx.float64)], [mx.array([1, 2, 3], mx.float64)]);
+  (await jm!.tolist() as number[]).forEach((v, i) => assert.ok(Math.abs(v - [0, 0, 3][i]!) < 1e-12, `masked jvp ${i}: ${v}`));
   // cumprod [2, 0, 3] = [2, 0, 0]: d/dx0 = 1, d/dx1 = 2 + 2*3, d/dx2 = 0
   assert.deepEqual(await g((a) => mx.cumprod(a), [2, 0, 3]), [1, 8, 0]);
   // integer inputs get zero gradients
   const gi = mx.grad((a: mx.MxArray) => mx.sum(mx.cumsum(a.astype(mx.int32)).astype(mx.float64)))(mx.array([1.5, 2], mx.float64));
   assert.deepEqual(await gi.tolist(), [0, 0]);
+});
+
+/** x -> d/dx sum(w * f(x)) for a fixed w: its own gradient is the second derivative of f. */
+function firstDerivative(f: F, x: mx.MxArray): F {
+  const y = f(x);
+  const w = mx.reshape(mx.linspace(-1, 1.3, y.size, mx.float64), y.shape).astype(y.dtype);
+  return mx.grad((a: mx.MxArray) => mx.sum(mx.multiply(f(a), w)));
+}
+
+test('grad of grad against finite differences, vmap of grad against a loop', async () => {
+  for (const [name, f, x] of cases) {
+    const d = firstDerivative(f, x);
+    await assert.doesNotReject(checkGrad(d, [x], { rtol: 1e-4, atol: 1e-6 }), `${name} (second derivative)`);
+    const xb = mx.stack([x, mx.multiply(x, 1.5)], 0);
+    await assert.doesNotReject(checkVmap(d, [xb], [0]), `${name} (vmap of grad)`);
+  }
 });

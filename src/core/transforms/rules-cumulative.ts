@@ -8,7 +8,7 @@ import { bind, type MxArray } from '../array.js';
 import type { Stream } from '../device.js';
 import * as dt from '../dtype.js';
 import type { PrimitiveDef, PrimitiveParams } from '../primitive.js';
-import { add, subtract, multiply, divide, equal, greater, less, logicalAnd } from '../ops/binary.js';
+import { add, subtract, multiply, divide, equal, notEqual, greater, less, logicalAnd, logicalOr } from '../ops/binary.js';
 import { exp, log, negative } from '../ops/unary.js';
 import { where } from '../ops/ternary.js';
 import { cumsum, cumprod, cummax, cummin, logcumsumexp, type CumulativeOpts } from '../ops/cumulative.js';
@@ -27,14 +27,18 @@ const opts = (d: Dir, stream: Stream, inclusive = true, flip = false): Cumulativ
 
 /**
  * exp(post) * scan(v * exp(logw)) computed in log space, split by the sign of v, so neither factor can overflow:
- * exp(lcse(log v+ + logw) + post) - exp(lcse(log v- + logw) + post).
+ * exp(lcse(log v+ + logw) + post) - exp(lcse(log v- + logw) + post). A -inf on either side (an -inf input, an
+ * empty prefix) gives 0 rather than inf - inf.
  */
 function expWeightedScan(v: MxArray, logw: MxArray, post: MxArray, axis: number, o: CumulativeOpts, stream: Stream): MxArray {
   const s = { stream };
+  const postDead = equal(post, -Infinity, s);
   const part = (pos: boolean): MxArray => {
     const m = pos ? greater(v, 0, s) : less(v, 0, s);
-    const lv = where(m, log(where(m, pos ? v : negative(v, s), 1, s), s), -Infinity, s);
-    return exp(add(logcumsumexp(add(lv, logw, s), axis, o), post, s), s);
+    const lv = where(m, add(log(where(m, pos ? v : negative(v, s), 1, s), s), logw, s), -Infinity, s);
+    const acc = logcumsumexp(lv, axis, o);
+    const dead = logicalOr(equal(acc, -Infinity, s), postDead, s);
+    return where(dead, 0, exp(add(where(dead, 0, acc, s), where(dead, 0, post, s), s), s), s);
   };
   return subtract(part(true), part(false), s);
 }
@@ -52,6 +56,13 @@ function producer(x: MxArray, y: MxArray, d: Dir, stream: Stream): MxArray {
     : cummax(where(hit, iota, 0, s), d.axis, { stream });
 }
 
+/** Where the k-th zero of each lane (in scan order) is. */
+function nthZero(x: MxArray, k: number, d: Dir, stream: Stream): MxArray {
+  const s = { stream };
+  const zeros = cumsum(equal(x, 0, s), d.axis, opts(d, stream));
+  return logicalAnd(equal(zeros, k, s), equal(x, 0, s), s);
+}
+
 /** Cotangent of the input of an inclusive scan along `d.axis` (x floating). */
 function vjpInclusive(mode: ScanP['mode'], x: MxArray, y: MxArray, ct: MxArray, d: Dir, stream: Stream): MxArray {
   const s = { stream };
@@ -59,15 +70,15 @@ function vjpInclusive(mode: ScanP['mode'], x: MxArray, y: MxArray, ct: MxArray, 
   switch (mode) {
     case 'sum': return cumsum(ct, d.axis, back);
     case 'prod': {
-      // before the first zero: dx_i = sum_{j covers i} ct_j y_j / x_i. At the first zero z: the same scan with
-      // x_z set to 1, read at z. After it every partial product holds the zero, so the gradient is 0.
-      const zeros = cumsum(equal(x, 0, s), d.axis, opts(d, stream));
-      const before = equal(zeros, 0, s);
-      const first = logicalAnd(equal(zeros, 1, s), equal(x, 0, s), s);
-      const regular = divide(cumsum(multiply(ct, y, s), d.axis, back), where(before, x, 1, s), s);
-      const yz = cumprod(where(first, 1, x, s), d.axis, opts(d, stream));
-      const atZero = cumsum(multiply(ct, yz, s), d.axis, back);
-      return where(before, regular, where(first, atZero, 0, s), s);
+      // a non-zero x_i: dx_i = sum_{j covers i} ct_j y_j / x_i (0 once a zero precedes it, yet differentiable in
+      // that zero). A zero x_i: the same sum of the scan with x_i set to 1, read at i. Done for the first two zeros
+      // of a lane, which keeps second derivatives exact; from the third on it is 0 to that order too.
+      const nz = notEqual(x, 0, s);
+      const regular = divide(cumsum(multiply(ct, y, s), d.axis, back), where(nz, x, 1, s), s);
+      const [first, second] = [1, 2].map((k) => nthZero(x, k, d, stream));
+      const atZero = (m: MxArray): MxArray =>
+        cumsum(multiply(ct, cumprod(where(m, 1, x, s), d.axis, opts(d, stream)), s), d.axis, back);
+      return where(nz, regular, where(first!, atZero(first!), where(second!, atZero(second!), 0, s), s), s);
     }
     case 'max': case 'min': {
       // each output's cotangent goes to the element it copies
@@ -87,14 +98,14 @@ function jvpInclusive(mode: ScanP['mode'], x: MxArray, y: MxArray, t: MxArray, d
   switch (mode) {
     case 'sum': return cumsum(t, d.axis, fwd);
     case 'prod': {
-      // before the first zero: y_j * sum_{i<=j} t_i / x_i; from it on only the zero's term survives: t_z * y~_j
-      const zeros = cumsum(equal(x, 0, s), d.axis, fwd);
-      const before = equal(zeros, 0, s);
-      const first = logicalAnd(equal(zeros, 1, s), equal(x, 0, s), s);
-      const regular = multiply(y, cumsum(divide(t, where(before, x, 1, s), s), d.axis, fwd), s);
+      // dy_j = y_j * sum_{i<=j, x_i != 0} t_i / x_i + t_z * y~_j, with y~ the scan with the first zero z set to 1
+      // (the zero's own term; y~_j is 0 again once a second zero is passed)
+      const first = nthZero(x, 1, d, stream);
+      const nz = notEqual(x, 0, s);
+      const regular = multiply(y, cumsum(where(nz, divide(t, where(nz, x, 1, s), s), 0, s), d.axis, fwd), s);
       const tz = cumsum(where(first, t, 0, s), d.axis, fwd);
       const yz = cumprod(where(first, 1, x, s), d.axis, fwd);
-      return where(before, regular, multiply(tz, yz, s), s);
+      return add(regular, multiply(tz, yz, s), s);
     }
     case 'max': case 'min': return takeAlongAxis(t, producer(x, y, d, stream), d.axis, s);
     case 'logaddexp':
