@@ -63,7 +63,7 @@ export class MultiHeadAttention extends Module {
   static createAdditiveCausalMask(N: number, dtype: Dtype = float32): MxArray {
     const i = mx.arange(0, N, float32);
     const future = mx.less(mx.reshape(i, [-1, 1]), mx.reshape(i, [1, -1]));
-    return mx.multiply(future.astype(dtype), -1e9);
+    return mx.where(future, mx.array(-1e9, dtype), mx.array(0, dtype));
   }
 }
 
