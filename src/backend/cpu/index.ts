@@ -9,6 +9,8 @@ import { sizeOf } from '../../core/shape.js';
 import { typedArrayFor, denseView, toArrayData, forEachOffset, type CpuView } from './view.js';
 import { cpuKernels } from './kernels/index.js';
 import type { CpuKernel } from './kernel.js';
+import * as dt from '../../core/dtype.js';
+import { residentFloat32, releaseResident } from './wasm/runtime.js';
 
 class CpuBackend implements Backend {
   readonly type = 'cpu' as const;
@@ -21,7 +23,8 @@ class CpuBackend implements Backend {
     const n = sizeOf(shape);
     const bytes = n * dtype.size;
     this.#checkLimit(bytes);
-    const buf = typedArrayFor(dtype, n);
+    // large float32 buffers live in the WASM kernels' shared memory, so those kernels and the worker pool use them in place
+    const buf = (dtype === dt.float32 ? residentFloat32(n) : null) ?? typedArrayFor(dtype, n);
     return denseView(this.#wrap(buf, bytes), dtype, shape);
   }
 
@@ -73,6 +76,7 @@ class CpuBackend implements Backend {
 
   free(s: Storage): void {
     this.#active -= s.nbytes;
+    releaseResident(s.handle);
   }
 
   async synchronize(): Promise<void> {}

@@ -14,6 +14,7 @@ import { BINARY_DEFS, type BinaryDef, type NumFn2 } from './binary-defs.js';
 import { numReader, numEncoder } from './unary.js';
 import { remBig, remInt, remFloat } from './elementwise-math.js';
 import { closeKernels } from './binary-close.js';
+import { wasmBinaryKernel } from '../wasm/elementwise.js';
 
 function dense(x: CpuView, shape: readonly number[]): boolean {
   if (!x.contiguous || x.shape.length !== shape.length) return false;
@@ -115,7 +116,8 @@ export function runBinary(def: BinaryDef, a: CpuView, b: CpuView, out: MxArray, 
 
 function binaryKernel(name: SimpleBinaryName): CpuKernel<SimpleBinaryName> {
   const def = BINARY_DEFS[name]!;
-  return ([a, b], _p, [out], be) => [runBinary(def, a!, b!, out!, be)];
+  // float32 add/subtract/multiply/divide run on the WASM SIMD kernel when it applies; this file is the reference
+  return ([a, b], _p, [out], be) => [wasmBinaryKernel(name, a!, b!, out!, be) ?? runBinary(def, a!, b!, out!, be)];
 }
 
 const table: Record<string, CpuKernel<never>> = {};

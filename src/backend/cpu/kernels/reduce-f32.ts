@@ -4,9 +4,17 @@
  * loads monomorphic; the generic folds see every typed array type and run several times slower.
  */
 import type { LanePlan } from './reduce-plan.js';
+import { wasmReduceF32, wasmSoftmaxF32 } from '../wasm/elementwise.js';
 
 /** Reduces every lane of a float32 input into `out` (float32) for sum/mean/max/min; false if not handled. */
 export function reduceF32(mode: string, b: Float32Array, p: LanePlan, out: Float32Array): boolean {
+  // sum/mean/max of large inputs run on the WASM SIMD kernels; the loops below are their reference
+  if (wasmReduceF32(mode, b, p, out)) return true;
+  return reduceF32Ref(mode, b, p, out);
+}
+
+/** The TypeScript `reduceF32` (the reference of the WASM kernels). */
+export function reduceF32Ref(mode: string, b: Float32Array, p: LanePlan, out: Float32Array): boolean {
   const outer = p.outer[0]!, rows = p.rows[0]!, n = p.n, st = p.step[0]!;
   if (mode === 'sum' || mode === 'mean') {
     const scale = mode === 'mean' ? 1 / p.laneSize : 1;
@@ -49,6 +57,12 @@ export function denseLanes(p: LanePlan, q: number): boolean {
 
 /** softmax over dense float32 lanes of `b` into dense float32 lanes of `out`. */
 export function softmaxF32(b: Float32Array, p: LanePlan, out: Float32Array): void {
+  if (wasmSoftmaxF32(b, p, out)) return;
+  softmaxF32Ref(b, p, out);
+}
+
+/** The TypeScript `softmaxF32` (the reference of the WASM kernel). */
+export function softmaxF32Ref(b: Float32Array, p: LanePlan, out: Float32Array): void {
   const n = p.n, ib = p.outer[0]!, obs = p.outer[1]!;
   for (let l = 0; l < p.lanes; l++) {
     const i0 = ib[l]!, o0 = obs[l]!;

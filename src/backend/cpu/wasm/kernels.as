@@ -111,3 +111,142 @@ export function pack_b(chunk: i32, src: usize, sbk: i32, sbn: i32, K: i32, N: i3
     }
   }
 }
+
+// ---- elementwise ----
+
+@inline function binop(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.sub(x, y);
+  if (op == 2) return f32x4.mul(x, y);
+  return f32x4.div(x, y);
+}
+
+@inline function binop1(op: i32, x: f32, y: f32): f32 {
+  if (op == 0) return x + y;
+  if (op == 1) return x - y;
+  if (op == 2) return x * y;
+  return x / y;
+}
+
+// out[k] = a[k*sa] op b[k*sb] for k in this chunk's [chunk*per, chunk*per+per) of n; op 0 add, 1 sub, 2 mul,
+// 3 div. Strides 0 and 1 take the SIMD loops, any other stride a scalar loop.
+export function binary_f32(chunk: i32, op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n: i32, per: i32): void {
+  const k0 = chunk * per, k1 = min(n, k0 + per);
+  let k = k0;
+  if ((sa == 1 || sa == 0) && (sb == 1 || sb == 0)) {
+    const va = f32x4.splat(load<f32>(a)), vb = f32x4.splat(load<f32>(b));
+    const ia = <usize>sa << 2, ib = <usize>sb << 2;
+    for (; k + 8 <= k1; k += 8) {
+      const p = <usize>k;
+      const pa = a + p * ia, pb = b + p * ib;
+      const x0 = sa ? v128.load(pa) : va, x1 = sa ? v128.load(pa, 16) : va;
+      const y0 = sb ? v128.load(pb) : vb, y1 = sb ? v128.load(pb, 16) : vb;
+      v128.store(out + (p << 2), binop(op, x0, y0));
+      v128.store(out + (p << 2), binop(op, x1, y1), 16);
+    }
+  }
+  for (; k < k1; k++) {
+    store<f32>(out + (<usize>k << 2), binop1(op, load<f32>(a + <usize>(k * sa << 2)), load<f32>(b + <usize>(k * sb << 2))));
+  }
+}
+
+// e^x for four floats: x = n ln2 + r with |r| <= ln2/2, e^r by a degree-6 polynomial (Cephes expf
+// coefficients), 2^n applied as two halves so results near FLT_MAX and in the subnormal range come out right.
+@inline function exp4(x: v128): v128 {
+  const hiX = f32x4.splat(88.72283), loX = f32x4.splat(-103.97208);
+  const xc = f32x4.min(f32x4.max(x, loX), hiX);
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504)));
+  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const ni = i32x4.trunc_sat_f32x4_s(n), n1 = i32x4.shr_s(ni, 1), n2 = i32x4.sub(ni, n1);
+  const bias = i32x4.splat(127);
+  let res = f32x4.mul(f32x4.mul(y, i32x4.shl(i32x4.add(n1, bias), 23)), i32x4.shl(i32x4.add(n2, bias), 23));
+  res = v128.bitselect(f32x4.splat(Infinity), res, f32x4.gt(x, hiX));
+  res = v128.bitselect(f32x4.splat(0), res, f32x4.lt(x, loX));
+  // NaN in, NaN out
+  return v128.bitselect(x, res, f32x4.ne(x, x));
+}
+
+/** Scalar e^x through the same polynomial (lane 0), so tails round like the vector body. */
+@inline function exp1(x: f32): f32 {
+  return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
+}
+
+// ---- reductions ----
+
+// Partial sum (mode 0, float64 accumulation) or max (mode 1, NaN wins) of the chunk's elements of a strided row;
+// written as a float64 to dst[chunk].
+export function reduce_f32(chunk: i32, mode: i32, src: usize, n: i32, step: i32, per: i32, dst: usize): void {
+  const k0 = chunk * per, k1 = min(n, k0 + per);
+  let k = k0;
+  if (mode == 0) {
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+    if (step == 1) {
+      for (; k + 8 <= k1; k += 8) {
+        const p = src + (<usize>k << 2);
+        const x = v128.load(p), y = v128.load(p, 16);
+        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(x));
+        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1)));
+        s2 = f64x2.add(s2, f64x2.promote_low_f32x4(y));
+        s3 = f64x2.add(s3, f64x2.promote_low_f32x4(i32x4.shuffle(y, y, 2, 3, 0, 1)));
+      }
+    }
+    const t = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+    let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+    for (; k < k1; k++) s += <f64>load<f32>(src + <usize>(k * step << 2));
+    store<f64>(dst + (<usize>chunk << 3), s);
+    return;
+  }
+  let m0 = f32x4.splat(-Infinity), m1 = f32x4.splat(-Infinity);
+  if (step == 1) {
+    for (; k + 8 <= k1; k += 8) {
+      const p = src + (<usize>k << 2);
+      m0 = f32x4.max(m0, v128.load(p)); m1 = f32x4.max(m1, v128.load(p, 16));
+    }
+  }
+  const mv = f32x4.max(m0, m1);
+  let m: f32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  for (; k < k1; k++) m = max(m, load<f32>(src + <usize>(k * step << 2)));
+  store<f64>(dst + (<usize>chunk << 3), <f64>m);
+}
+
+// Softmax of `per` dense lanes of n floats from chunk*per on (lane l at src + l*lds, out + l*ldo bytes apart).
+// e^(x - max) is stored, summed in float64, then scaled by the float32 reciprocal of the sum.
+export function softmax_f32(chunk: i32, src: usize, out: usize, n: i32, lanes: i32, lds: i32, ldo: i32, per: i32): void {
+  const l0 = chunk * per, l1 = min(lanes, l0 + per);
+  for (let l = l0; l < l1; l++) {
+    const a = src + <usize>l * <usize>lds, o = out + <usize>l * <usize>ldo;
+    let mv = f32x4.splat(-Infinity);
+    let k = 0;
+    for (; k + 4 <= n; k += 4) mv = f32x4.max(mv, v128.load(a + (<usize>k << 2)));
+    let m: f32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; k < n; k++) m = max(m, load<f32>(a + (<usize>k << 2)));
+    const vm = f32x4.splat(m);
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+    k = 0;
+    for (; k + 4 <= n; k += 4) {
+      const e = exp4(f32x4.sub(v128.load(a + (<usize>k << 2)), vm));
+      v128.store(o + (<usize>k << 2), e);
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1)));
+    }
+    const t = f64x2.add(s0, s1);
+    let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+    for (; k < n; k++) {
+      const e = exp1(load<f32>(a + (<usize>k << 2)) - m);
+      store<f32>(o + (<usize>k << 2), e);
+      s += <f64>e;
+    }
+    const inv = <f32>(1 / s), vi = f32x4.splat(inv);
+    k = 0;
+    for (; k + 4 <= n; k += 4) v128.store(o + (<usize>k << 2), f32x4.mul(v128.load(o + (<usize>k << 2)), vi));
+    for (; k < n; k++) store<f32>(o + (<usize>k << 2), load<f32>(o + (<usize>k << 2)) * inv);
+  }
+}

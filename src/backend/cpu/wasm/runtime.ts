@@ -36,8 +36,8 @@ export interface WasmRuntime {
   readonly fns: Record<string, WasmFn>;
   /** A float32 view of the whole memory (refreshed after growth). */
   f32(): Float32Array;
-  /** Reserves `bytes` (64-byte aligned); returns the byte address, growing the memory as needed. */
-  alloc(bytes: number): number;
+  /** Reserves `bytes` (64-byte aligned, zero-filled if asked); returns the byte address, growing the memory. */
+  alloc(bytes: number, zero?: boolean): number;
   free(ptr: number): void;
   /** Whether a typed array lives in this memory (then its byteOffset is its address). */
   owns(a: ArrayBufferView): boolean;
@@ -59,6 +59,8 @@ class Runtime implements WasmRuntime {
   readonly fns: Record<string, WasmFn>;
   #f32: Float32Array;
   #top: number;
+  // bytes at and above this address were never handed out, so they are still zero
+  #clean: number;
   // free blocks sorted by address, as [start, size] pairs; sizes of live blocks by address
   #freeList: number[][] = [];
   #live = new Map<number, number>();
@@ -70,6 +72,7 @@ class Runtime implements WasmRuntime {
     this.#f32 = new Float32Array(memory.buffer);
     this.#buffers.add(memory.buffer);
     this.#top = CONTROL_BYTES;
+    this.#clean = CONTROL_BYTES;
   }
 
   f32(): Float32Array {
@@ -85,8 +88,15 @@ class Runtime implements WasmRuntime {
     return this.#buffers.has(a.buffer);
   }
 
-  alloc(bytes: number): number {
-    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+  alloc(bytes: number, zero = false): number {
+    const ptr = this.#take(Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN));
+    const end = ptr + bytes;
+    if (zero && ptr < this.#clean) new Uint8Array(this.memory.buffer, ptr, Math.min(end, this.#clean) - ptr).fill(0);
+    if (end > this.#clean) this.#clean = end;
+    return ptr;
+  }
+
+  #take(size: number): number {
     const fl = this.#freeList;
     for (let i = 0; i < fl.length; i++) {
       const blk = fl[i]!;
@@ -142,4 +152,29 @@ export function wasmRuntime(): WasmRuntime | null {
     runtime = null;
   }
   return runtime;
+}
+
+/** Allocations at least this large live in the WebAssembly memory, where the kernels read them in place. */
+export const RESIDENT_MIN_BYTES = 1 << 16;
+
+/**
+ * A zero-filled float32 array of `n` elements inside the kernels' memory, or null (small, not float32, no
+ * runtime, or the 4 GiB address space is full): the CPU backend's allocator for large float32 buffers.
+ * @example const buf = residentFloat32(1 << 20) ?? new Float32Array(1 << 20);
+ */
+export function residentFloat32(n: number): Float32Array | null {
+  if (n * 4 < RESIDENT_MIN_BYTES) return null;
+  const rt = wasmRuntime();
+  if (!rt) return null;
+  try {
+    const ptr = rt.alloc(n * 4, true);
+    return new Float32Array(rt.memory.buffer, ptr, n);
+  } catch {
+    return null;
+  }
+}
+
+/** Gives back a buffer from `residentFloat32` (anything else is ignored). */
+export function releaseResident(buf: unknown): void {
+  if (runtime && ArrayBuffer.isView(buf) && runtime.owns(buf)) runtime.free(buf.byteOffset);
 }
