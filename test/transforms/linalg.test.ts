@@ -84,6 +84,8 @@ test('maps without a derivative raise clear errors', () => {
     [(x) => L.pinv(x!), /\[vjp\] linalg\.pinv is not differentiable/],
     [(x) => L.svd(x!)[0]!, /\[vjp\] linalg\.svd is not differentiable with respect to U and Vt/],
     [(x) => L.eigh(x!)[0]!, /\[vjp\] linalg\.eigh is not differentiable with respect to its eigenvectors/],
+    [(x) => L.choleskyInv(x!), /\[vjp\] linalg\.choleskyInv is not differentiable/],
+    [(x) => mx.real(L.eigvals(x!)), /\[vjp\] linalg\.eig is not differentiable/],
   ];
   for (const [f, re] of cases) assert.throws(() => mx.grad((x: mx.MxArray) => mx.sum(f(x) as mx.MxArray))(a), re);
   assert.throws(() => mx.jvp((x) => L.qr(x)[0]!, [a], [a]), /\[jvp\] linalg\.qr is not differentiable/);
