@@ -305,3 +305,38 @@ test('reading array values while tracing is a clear error', async () => {
   assert.deepEqual(await ok(x).tolist(), [4, 5]);
   assert.throws(() => mx.compile(async (x: A) => x)(x), /returned a Promise/);
 });
+
+test('nested compiles, tidy scopes and methods', async () => {
+  const inner = mx.compile((x: A) => mx.multiply(mx.exp(x), mx.array(2, mx.float32)));
+  const outer = mx.compile((x: A, y: A) => mx.add(inner(x), mx.sum(inner(y))));
+  const x = mx.array([0, 1], mx.float32), y = mx.array([0.5], mx.float32);
+  const want = mx.add(mx.multiply(mx.exp(x), 2), mx.sum(mx.multiply(mx.exp(y), 2)));
+  await assertClose(outer(x, y), want, 1e-7, 0, 'nested');
+  // constants captured by a trace survive the tidy scope that traced it
+  for (let i = 0; i < 3; i++) {
+    const r = mx.tidy(() => inner(x));
+    assert.deepEqual(await r.tolist(), await mx.multiply(mx.exp(x), 2).tolist());
+  }
+  const obj = { k: 3, f: mx.compile(function (this: { k: number }, a: A) { return mx.multiply(a, this.k); }) };
+  assert.deepEqual(await obj.f(x).tolist(), [0, 3]);
+  // outputs must be arrays or trees of them
+  class Box { constructor(readonly v: A) {} }
+  assert.throws(() => mx.compile((a: A) => new Box(mx.exp(a)))(x), /must return arrays/);
+});
+
+test('fused chains on bool and integer-cast inputs, and float64 rounding of casts', async () => {
+  const f = (m: A, i: A, v: A): A[] => {
+    const b = mx.logicalAnd(m, mx.logicalNot(mx.equal(m, mx.array(false))));
+    const w = mx.where(b, mx.astype(i, mx.float32), mx.negative(v));
+    const c = mx.astype(mx.multiply(w, 1.1), mx.float64);
+    return [mx.add(c, mx.astype(v, mx.float64)), mx.astype(mx.greaterEqual(w, 0), mx.float32)];
+  };
+  const m = mx.array([true, false, true, false]), i = mx.array([1, -2, 300000001, 4], mx.int32);
+  const v = mx.array([0.1, 0.2, 0.3, 0.4], mx.float32);
+  const cf = mx.compile(f);
+  const got = cf(m, i, v) as A[], want = f(m, i, v);
+  assert.deepEqual(await got[0]!.tolist(), await want[0]!.tolist());
+  assert.deepEqual(await got[1]!.tolist(), await want[1]!.tolist());
+  // two outputs: two fused chains (one per output root), nothing left unfused
+  assert.deepEqual(compiledPlan(cf, m, i, v).steps, ['fusedElementwise', 'fusedElementwise']);
+});

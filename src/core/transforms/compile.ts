@@ -6,6 +6,7 @@
 import { MxArray, bindMulti } from '../array.js';
 import { defaultStream } from '../device.js';
 import { treeFlattenWith } from '../tree.js';
+import { forEachArray } from '../memory.js';
 import { takeEvalError } from '../primitives/compiled.js';
 import { trace } from './graph.js';
 import { buildGraph, discardTrace } from './compile-graph.js';
@@ -145,7 +146,7 @@ export function compile<F extends Fn>(fn: F, opts: CompileOpts = {}): F {
   const cache = new Map<string, Entry>();
   const hasIn = opts.inputs !== undefined, hasOut = opts.outputs !== undefined;
 
-  const build = (args: unknown[], leaves: MxArray[], nArg: number): Entry => {
+  const build = (self: unknown, args: unknown[], leaves: MxArray[], nArg: number): Entry => {
     const stream = defaultStream();
     const phs = leaves.map((x) => bindMulti('compilePlaceholder', [], { shape: [...x.shape], dtype: x.dtype }, stream)[0]!);
     const [, rebuildArgs] = treeFlattenWith(args);
@@ -155,7 +156,7 @@ export function compile<F extends Fn>(fn: F, opts: CompileOpts = {}): F {
     let stateOut: MxArray[] = [];
     takeEvalError();
     try {
-      out = trace(() => fn(...callArgs));
+      out = trace(() => fn.apply(self, callArgs));
       const err = takeEvalError();
       if (out instanceof Promise) {
         out.catch(() => undefined);
@@ -167,6 +168,10 @@ export function compile<F extends Fn>(fn: F, opts: CompileOpts = {}): F {
       if (hasIn) setStateLeaves(opts.inputs, leaves.slice(nArg));
     }
     const [outLeaves, rebuild] = treeFlattenWith(out);
+    const listed = new Set(outLeaves);
+    forEachArray(out, (a) => {
+      if (!listed.has(a)) throw new TypeError('[compile] The function must return arrays, or JS arrays and plain objects of them.');
+    });
     const all = [...(outLeaves as MxArray[]), ...stateOut];
     let g = buildGraph(phs, all);
     g = fuse(g, shapeless);
@@ -175,7 +180,7 @@ export function compile<F extends Fn>(fn: F, opts: CompileOpts = {}): F {
     return { plan, nOut: outLeaves.length, rebuild };
   };
 
-  const lookup = (args: unknown[]): [Entry, MxArray[]] => {
+  const lookup = (self: unknown, args: unknown[]): [Entry, MxArray[]] => {
     const leaves: MxArray[] = [];
     let key = argKey(args, leaves, shapeless);
     const nArg = leaves.length;
@@ -185,7 +190,7 @@ export function compile<F extends Fn>(fn: F, opts: CompileOpts = {}): F {
     }
     let e = cache.get(key);
     if (!e) {
-      e = build(args, leaves, nArg);
+      e = build(self, args, leaves, nArg);
       cache.set(key, e);
     }
     return [e, leaves];
@@ -193,11 +198,11 @@ export function compile<F extends Fn>(fn: F, opts: CompileOpts = {}): F {
 
   const compiled = function (this: unknown, ...args: unknown[]): unknown {
     if (!enabled) return fn.apply(this, args);
-    const [e, leaves] = lookup(args);
+    const [e, leaves] = lookup(this, args);
     const res = replay(e.plan, leaves);
     if (hasOut) setStateLeaves(opts.outputs, res.slice(e.nOut));
     return e.rebuild(res.length === e.nOut ? res : res.slice(0, e.nOut));
   };
-  registerCompiled(compiled, (args) => lookup(args)[0].plan);
+  registerCompiled(compiled, (args) => lookup(undefined, args)[0].plan);
   return compiled as F;
 }
