@@ -207,13 +207,14 @@ export abstract class Module {
       } else if (Array.isArray(cur)) {
         if (!Array.isArray(nv)) throw new TypeError(`[update] Expected a list for "${path}".`);
         nv.forEach((x, i) => {
-          if (isPlainObject(x) && Object.keys(x).length === 0) return;
+          if (x === undefined || x === null || (isPlainObject(x) && Object.keys(x).length === 0)) return;
           if (i >= cur.length) { if (strict) throw new Error(`[update] "${path}" has no item ${i}.`); return; }
           merge(cur[i], x, `${path}.${i}`, (y) => { cur[i] = y; });
         });
       } else if (isPlainObject(cur)) {
         if (!isPlainObject(nv)) throw new TypeError(`[update] Expected a tree for "${path}".`);
         for (const [k, x] of Object.entries(nv)) {
+          if (x === undefined) continue;
           if (!(k in cur)) { if (strict) throw new Error(`[update] "${path}" has no entry "${k}".`); continue; }
           merge(cur[k], x, `${path}.${k}`, (y) => { cur[k] = y; });
         }
