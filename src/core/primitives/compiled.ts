@@ -55,6 +55,11 @@ let evalError: Error | null = null;
 /**
  * @internal Called by a backend asked to evaluate a placeholder: records the error (the read that triggered it may
  * sit in a promise the traced function drops) and throws it.
+ *
+ * @example
+ * ```ts
+ * compilePlaceholder() { return placeholderEvaluated(); } // a backend's kernel
+ * ```
  */
 export function placeholderEvaluated(): never {
   evalError = new Error(
@@ -65,7 +70,14 @@ export function placeholderEvaluated(): never {
   throw evalError;
 }
 
-/** @internal Takes (and clears) the error recorded by `placeholderEvaluated` since the last call. */
+/**
+ * @internal Takes (and clears) the error recorded by `placeholderEvaluated` since the last call.
+ *
+ * @example
+ * ```ts
+ * const err = takeEvalError(); // after tracing: non-null if the function read a traced value
+ * ```
+ */
 export function takeEvalError(): Error | null {
   const e = evalError;
   evalError = null;
@@ -76,7 +88,14 @@ function literal(l: { value: number; dtype: Dtype }, stream: Stream): MxArray {
   return asArray(l.dtype === bool ? l.value !== 0 : l.value, l.dtype, stream);
 }
 
-/** Builds the unfused chain on `xs` (what the fused node computes), outputs broadcast to the fused shape. */
+/**
+ * Builds the unfused chain on `xs` (what the fused node computes), outputs broadcast to the fused shape.
+ *
+ * @example
+ * ```ts
+ * const outs = expandFused(node.inputs, node.params, stream); // same values as the fused node's outputs
+ * ```
+ */
 export function expandFused(xs: readonly MxArray[], p: FusedParams, stream: Stream): MxArray[] {
   const vals: MxArray[] = [];
   const get = (a: number): MxArray => (a < 0 ? literal(p.lits[-1 - a]!, stream) : a < p.nIn ? xs[a]! : vals[a - p.nIn]!);

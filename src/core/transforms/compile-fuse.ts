@@ -24,7 +24,14 @@ const NUM_INTS = new Set<Dtype>([dt.int8, dt.int16, dt.int32, dt.uint8, dt.uint1
 const isF = (d: Dtype): boolean => d === dt.float32 || d === dt.float64;
 const isFB = (d: Dtype): boolean => isF(d) || d === dt.bool;
 
-/** Whether the fused CPU kernel computes this node exactly as its own kernel does. */
+/**
+ * Whether the fused CPU kernel computes this node exactly as its own kernel does.
+ *
+ * @example
+ * ```ts
+ * fusable(expNodeOnFloat32); // true; an int32 multiply: false
+ * ```
+ */
 export function fusable(n: GNode): boolean {
   if (n.outs.length !== 1 || n.stream.device.type !== 'cpu') return false;
   const out = n.outs[0]!.dtype;
@@ -46,6 +53,11 @@ function literalOf(v: Val): number | null {
 /**
  * Replaces fusable chains of `g` by fused nodes. `singleOutput` (shapeless compiles) keeps intermediates that
  * escape out of groups: with other input shapes they could have a smaller shape than the group's.
+ *
+ * @example
+ * ```ts
+ * const fused = fuse(buildGraph(placeholders, outs), false);
+ * ```
  */
 export function fuse(g: Graph, singleOutput: boolean): Graph {
   const { uses, isOut } = consumers(g);

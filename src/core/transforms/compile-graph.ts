@@ -50,6 +50,11 @@ export interface Graph {
 /**
  * Disposes a trace's arrays (consumers first), so the never-run traced nodes stop holding their inputs: a
  * captured array keeps only the plan's own reference.
+ *
+ * @example
+ * ```ts
+ * discardTrace(placeholders, tracedOutputs); // after toPlan
+ * ```
  */
 export function discardTrace(leaves: readonly MxArray[], outputs: readonly MxArray[]): void {
   const { order } = nodesBetween(leaves, outputs);
@@ -73,6 +78,11 @@ function objId(o: object): number {
 /**
  * Canonical text of a params value: equal text means deep-equal params. Plain data is spelled out; dtypes by
  * name; anything else (functions, class instances, arrays) by identity.
+ *
+ * @example
+ * ```ts
+ * paramsKey({ axes: [0, 1], keepdims: true }) === paramsKey({ keepdims: true, axes: [0, 1] }); // true
+ * ```
  */
 export function paramsKey(v: unknown): string {
   switch (typeof v) {
@@ -97,7 +107,14 @@ export function paramsKey(v: unknown): string {
   return `#${objId(v as object)}`;
 }
 
-/** The value of an evaluated one-element CPU constant (for merging equal scalars and inlining), or null. */
+/**
+ * The value of an evaluated one-element CPU constant (for merging equal scalars and inlining), or null.
+ *
+ * @example
+ * ```ts
+ * scalarValue(mx.array(2.5)); // 2.5
+ * ```
+ */
 export function scalarValue(a: MxArray): number | bigint | null {
   const d = a._data;
   if (!d || a.size !== 1 || a.dtype.name === 'complex64' || d.storage.backend.type !== 'cpu') return null;
@@ -107,6 +124,11 @@ export function scalarValue(a: MxArray): number | bigint | null {
 /**
  * Builds the simplified graph of a trace: `leaves` are the placeholders, `outputs` the traced results.
  * Constants are evaluated here (MLX would fold them the same way: they cannot change between calls).
+ *
+ * @example
+ * ```ts
+ * const g = buildGraph(placeholders, [out]); // g.nodes: the traced nodes that depend on an input, CSE'd
+ * ```
  */
 export function buildGraph(leaves: readonly MxArray[], outputs: readonly MxArray[]): Graph {
   const { order } = nodesBetween(leaves, outputs);
@@ -164,7 +186,14 @@ export function buildGraph(leaves: readonly MxArray[], outputs: readonly MxArray
   return { inputs, nodes, outputs: outs, merged };
 }
 
-/** Consumers of each node value, and which values are graph outputs. */
+/**
+ * Consumers of each node value, and which values are graph outputs.
+ *
+ * @example
+ * ```ts
+ * const { uses, isOut } = consumers(g);
+ * ```
+ */
 export function consumers(g: Graph): { uses: Map<Val, GNode[]>; isOut: Set<Val> } {
   const uses = new Map<Val, GNode[]>();
   for (const n of g.nodes) {

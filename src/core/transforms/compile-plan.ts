@@ -40,7 +40,14 @@ export interface Plan {
 
 const released = new FinalizationRegistry<ArrayData[]>((ds) => { for (const d of ds) d.storage.release(); });
 
-/** Numbers the values of `g` and lists its steps. `owner` is what keeps the plan alive (its captures die with it). */
+/**
+ * Numbers the values of `g` and lists its steps. `owner` is what keeps the plan alive (its captures die with it).
+ *
+ * @example
+ * ```ts
+ * const plan = toPlan(fuse(buildGraph(phs, outs), false), compiledFn);
+ * ```
+ */
 export function toPlan(g: Graph, owner: object): Plan {
   const slot = new Map<Val, number>();
   g.inputs.forEach((v, i) => slot.set(v, i));
@@ -85,7 +92,14 @@ function constant(c: Capture): MxArray {
   return h;
 }
 
-/** Runs a plan on new inputs (same count, dtypes and, unless shapeless, shapes as the trace): its output arrays. */
+/**
+ * Runs a plan on new inputs (same count, dtypes and, unless shapeless, shapes as the trace): its output arrays.
+ *
+ * @example
+ * ```ts
+ * const [y] = replay(plan, [x]); // pending, like any op's result
+ * ```
+ */
 export function replay(plan: Plan, inputs: readonly MxArray[]): MxArray[] {
   const vals = new Array<MxArray>(plan.nSlots);
   for (let i = 0; i < plan.nIn; i++) vals[i] = inputs[i]!;
@@ -115,7 +129,14 @@ export interface PlanSummary {
   fused: string[][];
 }
 
-/** @internal */
+/**
+ * @internal The summary of a plan.
+ *
+ * @example
+ * ```ts
+ * summarize(plan).steps; // ['fusedElementwise']
+ * ```
+ */
 export function summarize(plan: Plan): PlanSummary {
   return {
     steps: plan.steps.map((s) => s.prim),
@@ -129,7 +150,14 @@ export function summarize(plan: Plan): PlanSummary {
 
 const compiledFns = new WeakMap<object, (args: unknown[]) => Plan>();
 
-/** @internal Lets `compiledPlan` find the plan of a compiled function for some arguments. */
+/**
+ * @internal Lets `compiledPlan` find the plan of a compiled function for some arguments.
+ *
+ * @example
+ * ```ts
+ * registerCompiled(compiled, (args) => lookup(args).plan);
+ * ```
+ */
 export function registerCompiled(fn: object, planFor: (args: unknown[]) => Plan): void {
   compiledFns.set(fn, planFor);
 }

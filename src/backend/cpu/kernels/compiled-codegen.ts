@@ -31,7 +31,14 @@ function lit(v: number): string {
 
 const cache = new Map<string, FusedRow>();
 
-/** The generated row function of a fused chain (cached by the chain's key). */
+/**
+ * The generated row function of a fused chain (cached by the chain's key).
+ *
+ * @example
+ * ```ts
+ * stridedLoop(xs, shape, (n, offs, steps, io) => fusedRow(p)(B, O, n, offs, steps, io));
+ * ```
+ */
 export function fusedRow(p: FusedParams): FusedRow {
   let f = cache.get(p.key);
   if (!f) {

@@ -9,7 +9,14 @@ import { placeholderEvaluated } from '../../../core/primitives/compiled.js';
 import { stridedLoop } from './elementwise-loop.js';
 import { fusedRow } from './compiled-codegen.js';
 
-/** Kernels of `compilePlaceholder` and `fusedElementwise`. */
+/**
+ * Kernels of `compilePlaceholder` and `fusedElementwise`.
+ *
+ * @example
+ * ```ts
+ * const cpuKernels = { ...compiledKernels, ... };
+ * ```
+ */
 export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElementwise'> = {
   compilePlaceholder() {
     return placeholderEvaluated();
