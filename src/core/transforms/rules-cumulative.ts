@@ -119,6 +119,14 @@ function onAxis(x: MxArray, p: ScanP, stream: Stream): [MxArray, Dir] {
   return p.axis === null ? [reshape(x, [-1], { stream }), { axis: 0, reverse: p.reverse }] : [x, { axis: p.axis, reverse: p.reverse }];
 }
 
+/**
+ * Rules of `scan` (every cumulative op, forward or reverse, inclusive or exclusive, on an axis or flattened).
+ *
+ * @example
+ * ```ts
+ * mx.grad((x) => mx.sum(mx.cumsum(x)))(mx.array([1, 2, 3])); // [3, 2, 1]
+ * ```
+ */
 export const scanRules: Required<Pick<PrimitiveDef<'scan'>, 'vjp' | 'jvp' | 'vmap'>> = {
   vjp([x], [ct], [y], p, stream) {
     if (!differentiable(x!)) return [null];

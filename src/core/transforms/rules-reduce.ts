@@ -65,6 +65,14 @@ const noGrad = new Set(['all', 'any', 'countNonzero']);
 const keepAxes = (out: MxArray, p: ReduceP, stream: Stream): MxArray =>
   p.keepdims || p.axes.length === 0 ? out : expandDims(out, p.axes, { stream });
 
+/**
+ * Rules of `reduce`: every fold but all/any/countNonzero (integer outputs, no gradient) is differentiable.
+ *
+ * @example
+ * ```ts
+ * mx.grad((x) => mx.max(x))(mx.array([1, 3, 3])); // [0, 0.5, 0.5]
+ * ```
+ */
 export const reduceRules: Rules<'reduce'> = {
   vjp([x], [ct], [out], p, stream) {
     if (noGrad.has(p.mode) || !differentiable(x!)) return [null];
@@ -88,6 +96,14 @@ export const reduceRules: Rules<'reduce'> = {
   },
 };
 
+/**
+ * Rules of `argReduce`: integer indices, so no gradient and zero tangents; vmap flattens each example for axis null.
+ *
+ * @example
+ * ```ts
+ * mx.vmap((r) => mx.argmax(r))(mx.array([[1, 5], [7, 3]])); // [1, 0]
+ * ```
+ */
 export const argReduceRules: Rules<'argReduce'> = {
   vjp: () => [null],
   jvp: (_x, _t, [out]) => [zerosLike(out!)],
@@ -102,6 +118,14 @@ export const argReduceRules: Rules<'argReduce'> = {
   },
 };
 
+/**
+ * Rules of `logsumexp`: its gradient is the softmax over the reduced axes.
+ *
+ * @example
+ * ```ts
+ * mx.grad((x) => mx.logsumexp(x))(mx.array([0, 0])); // [0.5, 0.5]
+ * ```
+ */
 export const logsumexpRules: Rules<'logsumexp'> = {
   // d lse = softmax(x) dx, computed as exp(x - lse)
   vjp([x], [ct], [out], p, stream) {
@@ -128,6 +152,14 @@ function softmaxLinear(y: MxArray, v: MxArray, axes: readonly number[], stream: 
   return multiply(y, subtract(v, sum(multiply(v, y, s), axes, true, s), s), s);
 }
 
+/**
+ * Rules of `softmax`, from its output y.
+ *
+ * @example
+ * ```ts
+ * mx.vjp((x) => mx.softmax(x), [x], [ct]); // y * (ct - sum(ct * y))
+ * ```
+ */
 export const softmaxRules: Rules<'softmax'> = {
   vjp: ([x], [ct], [y], p, stream) => [differentiable(x!) ? like(softmaxLinear(y!, ct!, p.axes, stream), x!, stream) : null],
   jvp: ([x], [t], [y], p, stream) => [differentiable(x!) ? like(softmaxLinear(y!, t!, p.axes, stream), y!, stream) : zerosLike(y!)],
@@ -146,6 +178,14 @@ function diagMask(x: MxArray, p: { offset: number; axis1: number; axis2: number 
   return reshape(m, shape, { stream });
 }
 
+/**
+ * Rules of `trace`: a linear map; the cotangent lands on the chosen diagonal.
+ *
+ * @example
+ * ```ts
+ * mx.grad((x) => mx.trace(x))(mx.zeros([2, 2])); // identity
+ * ```
+ */
 export const traceRules: Rules<'trace'> = {
   // trace is linear: its adjoint puts the cotangent on the chosen diagonal
   vjp([x], [ct], _o, p, stream) {

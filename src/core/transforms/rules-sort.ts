@@ -85,12 +85,36 @@ const indexRules = <P extends 'argsort' | 'argpartition'>(prim: P): Rules<P> => 
   vmap: laneVmap(prim),
 });
 
+/**
+ * Rules of `sort`, `partition` and `topk`: cotangents go back to the elements each output copies.
+ *
+ * @example
+ * ```ts
+ * mx.vjp((x) => mx.sort(x), [mx.array([3, 1, 2])], [mx.array([10, 20, 30])]); // dx = [30, 10, 20]
+ * ```
+ */
 export const sortRules: Rules<'sort'> = { vjp: permVjp('sort'), jvp: permJvp('sort'), vmap: laneVmap('sort') };
 export const partitionRules: Rules<'partition'> = { vjp: permVjp('partition'), jvp: permJvp('partition'), vmap: laneVmap('partition') };
 export const topkRules: Rules<'topk'> = { vjp: permVjp('topk'), jvp: permJvp('topk'), vmap: laneVmap('topk') };
+/**
+ * Rules of `argsort` and `argpartition`: integer outputs, no gradient.
+ *
+ * @example
+ * ```ts
+ * mx.vmap((r) => mx.argsort(r))(mx.array([[3, 1], [0, 2]])); // [[1, 0], [0, 1]]
+ * ```
+ */
 export const argsortRules = indexRules('argsort');
 export const argpartitionRules = indexRules('argpartition');
 
+/**
+ * Rules of `searchsorted`: integer outputs, no gradient; vmap handles a batch of sequences by counting.
+ *
+ * @example
+ * ```ts
+ * mx.vmap((s, v) => mx.searchsorted(s, v))(seqs, vals); // one sequence per row
+ * ```
+ */
 export const searchsortedRules: Rules<'searchsorted'> = {
   vjp: () => [null, null],
   jvp: (_x, _t, [out]) => [zerosLike(out!)],
