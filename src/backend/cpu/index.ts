@@ -18,13 +18,16 @@ class CpuBackend implements Backend {
   #peak = 0;
   #limit = Infinity;
 
-  /** Allocates a dense, zero-filled view (throws a clear error past the memory limit). */
-  alloc(dtype: Dtype, shape: readonly number[]): CpuView {
+  /**
+   * Allocates a dense, zero-filled view (throws a clear error past the memory limit). A kernel that writes every
+   * element may pass `zero = false` to skip clearing a recycled WASM-resident buffer.
+   */
+  alloc(dtype: Dtype, shape: readonly number[], zero = true): CpuView {
     const n = sizeOf(shape);
     const bytes = n * dtype.size;
     this.#checkLimit(bytes);
     // large float32 buffers live in the WASM kernels' shared memory, so those kernels and the worker pool use them in place
-    const buf = (dtype === dt.float32 ? residentFloat32(n) : null) ?? typedArrayFor(dtype, n);
+    const buf = (dtype === dt.float32 ? residentFloat32(n, zero) : null) ?? typedArrayFor(dtype, n);
     return denseView(this.#wrap(buf, bytes), dtype, shape);
   }
 

@@ -70,7 +70,8 @@ export const argReduceKernels: CpuKernelTable<'argReduce' | 'logsumexp' | 'softm
   },
 
   softmax([x], p, [out], be) {
-    const o = be.alloc(out!.dtype, out!.shape);
+    // every lane is stored in full below, so a recycled buffer needs no clearing
+    const o = be.alloc(out!.dtype, out!.shape, false);
     const src = numSource(x!);
     const plan = lanePlan(x!.shape, p.axes, [src.strides, rowMajorStrides(x!.shape)], [src.offset, 0]);
     if (x!.dtype === dt.float32 && denseLanes(plan, 0) && denseLanes(plan, 1)) {

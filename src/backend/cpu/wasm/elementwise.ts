@@ -138,13 +138,14 @@ export function wasmSoftmaxF32(b: Float32Array, p: LanePlan, out: Float32Array):
  */
 export function wasmBinaryKernel(
   op: string, a: CpuView, b: CpuView, out: { dtype: CpuView['dtype']; shape: readonly number[] },
-  be: { alloc(d: CpuView['dtype'], s: readonly number[]): CpuView; free(s: CpuView['storage']): void },
+  be: { alloc(d: CpuView['dtype'], s: readonly number[], zero?: boolean): CpuView; free(s: CpuView['storage']): void },
 ): CpuView | null {
   if (out.dtype.name !== 'float32' || a.dtype.name !== 'float32' || b.dtype.name !== 'float32' || !(op in BINARY_OPS)) return null;
   let n = 1;
   for (const d of out.shape) n *= d;
   if (n < wasmLimits.min || !wasmRuntime()) return null;
-  const o = be.alloc(out.dtype, out.shape);
+  // every element is written: no need to clear a recycled buffer
+  const o = be.alloc(out.dtype, out.shape, false);
   if (wasmBinaryF32(op, a, b, o)) return o;
   // the output landed outside the kernels' memory (address space full): give it back, the TypeScript loop runs
   be.free(o.storage);

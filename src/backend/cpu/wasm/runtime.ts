@@ -158,16 +158,16 @@ export function wasmRuntime(): WasmRuntime | null {
 export const RESIDENT_MIN_BYTES = 1 << 16;
 
 /**
- * A zero-filled float32 array of `n` elements inside the kernels' memory, or null (small, not float32, no
+ * A float32 array of `n` elements (zero-filled unless `zero` is false) inside the kernels' memory, or null (small, not float32, no
  * runtime, or the 4 GiB address space is full): the CPU backend's allocator for large float32 buffers.
  * @example const buf = residentFloat32(1 << 20) ?? new Float32Array(1 << 20);
  */
-export function residentFloat32(n: number): Float32Array | null {
+export function residentFloat32(n: number, zero = true): Float32Array | null {
   if (n * 4 < RESIDENT_MIN_BYTES) return null;
   const rt = wasmRuntime();
   if (!rt) return null;
   try {
-    const ptr = rt.alloc(n * 4, true);
+    const ptr = rt.alloc(n * 4, zero);
     return new Float32Array(rt.memory.buffer, ptr, n);
   } catch {
     return null;
