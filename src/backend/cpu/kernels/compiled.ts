@@ -22,7 +22,8 @@ export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElemen
     return placeholderEvaluated();
   },
   fusedElementwise(xs, p, outs, be) {
-    const views = outs.map((o) => be.alloc(o.dtype, o.shape));
+    // every element is written, so a recycled buffer need not be cleared first
+    const views = outs.map((o) => be.alloc(o.dtype, o.shape, false));
     if (outs[0]!.size === 0) return views;
     const row = fusedRow(p);
     const B: TypedArray[] = xs.map((x) => x.buf), O: TypedArray[] = views.map((v) => v.buf);
