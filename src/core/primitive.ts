@@ -36,14 +36,14 @@ export interface PrimitiveDef<P extends PrimitiveName = PrimitiveName> {
    * Reverse mode: cotangents of the inputs (null where an input gets none, e.g. integer indices) from the
    * cotangents of every output. `outputs` are the forward results, for rules that reuse them (exp, sqrt).
    */
-  vjp?(primals: MxArray[], cotangents: MxArray[], outputs: MxArray[], params: PrimitiveParams[P], stream: Stream): (MxArray | null)[];
+  vjp(primals: MxArray[], cotangents: MxArray[], outputs: MxArray[], params: PrimitiveParams[P], stream: Stream): (MxArray | null)[];
   /** Forward mode: tangents of every output from the tangents of the inputs (null = zero tangent). */
-  jvp?(primals: MxArray[], tangents: (MxArray | null)[], outputs: MxArray[], params: PrimitiveParams[P], stream: Stream): MxArray[];
+  jvp(primals: MxArray[], tangents: (MxArray | null)[], outputs: MxArray[], params: PrimitiveParams[P], stream: Stream): MxArray[];
   /**
    * Batching: the outputs for inputs that carry a batch axis at `axes[i]` (null = not batched), and the batch axis
    * of each output.
    */
-  vmap?(inputs: MxArray[], axes: (number | null)[], params: PrimitiveParams[P], stream: Stream): [MxArray[], (number | null)[]];
+  vmap(inputs: MxArray[], axes: (number | null)[], params: PrimitiveParams[P], stream: Stream): [MxArray[], (number | null)[]];
 }
 
 /** A table of rules for some primitives, keyed by name; family files export one of these. */

@@ -46,3 +46,14 @@ test('vmap: axes, unmapped arguments, errors', async () => {
   assert.throws(() => mx.vmap((a: mx.MxArray, b: mx.MxArray) => a, [0, 0])(x, mx.ones([3])), /Inconsistent sizes along mapped axes: found 2 and 3/);
   assert.throws(() => mx.vmap((a: mx.MxArray) => a, 2)(x), /Axis 2 is out of bounds/);
 });
+
+test('every registered primitive declares vjp, jvp and vmap', async () => {
+  const { primitiveNames, primitiveDef } = await import('../../src/core/primitive.js');
+  const missing: string[] = [];
+  for (const n of primitiveNames()) {
+    const d = primitiveDef(n as never) as unknown as Record<string, unknown>;
+    for (const k of ['vjp', 'jvp', 'vmap']) if (typeof d[k] !== 'function') missing.push(`${n}.${k}`);
+  }
+  assert.deepEqual(missing, []);
+  assert.ok(primitiveNames().length > 100);
+});

@@ -110,6 +110,10 @@ export function expandFused(xs: readonly MxArray[], p: FusedParams, stream: Stre
 definePrimitives({
   compilePlaceholder: {
     outputs: (_x, p) => single(p.shape, p.dtype),
+    // placeholders are the leaves of a compile trace: transforms start from them and never differentiate them
+    vjp: () => [],
+    jvp: (_x, _t, [o]) => [zerosLike(o!)],
+    vmap: () => { throw new Error('[compile] A compile placeholder cannot be batched; call vmap outside compile.'); },
   },
   fusedElementwise: {
     outputs: (xs, p) => {
