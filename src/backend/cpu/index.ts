@@ -9,8 +9,7 @@ import { sizeOf } from '../../core/shape.js';
 import { typedArrayFor, denseView, toArrayData, forEachOffset, type CpuView } from './view.js';
 import { cpuKernels } from './kernels/index.js';
 import type { CpuKernel } from './kernel.js';
-import * as dt from '../../core/dtype.js';
-import { residentFloat32, releaseResident } from './wasm/runtime.js';
+import { residentArray, releaseResident } from './wasm/runtime.js';
 
 class CpuBackend implements Backend {
   readonly type = 'cpu' as const;
@@ -26,8 +25,8 @@ class CpuBackend implements Backend {
     const n = sizeOf(shape);
     const bytes = n * dtype.size;
     this.#checkLimit(bytes);
-    // large float32 buffers live in the WASM kernels' shared memory, so those kernels and the worker pool use them in place
-    const buf = (dtype === dt.float32 ? residentFloat32(n, zero) : null) ?? typedArrayFor(dtype, n);
+    // large float32/float16/bfloat16 buffers live in the WASM kernels' shared memory: kernels and workers use them in place
+    const buf = residentArray(dtype.name, n, zero) ?? typedArrayFor(dtype, n);
     return denseView(this.#wrap(buf, bytes), dtype, shape);
   }
 

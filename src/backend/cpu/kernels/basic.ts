@@ -4,6 +4,7 @@
 import * as dt from '../../../core/dtype.js';
 import type { CpuKernelTable } from '../kernel.js';
 import { forEachOffset, reader, writer, type CpuView } from '../view.js';
+import { wasmAstype } from '../wasm/convert.js';
 
 type Conv = (src: CpuView['buf'], i: number, dst: CpuView['buf'], k: number) => void;
 
@@ -36,6 +37,8 @@ function converter(from: dt.Dtype, to: dt.Dtype): Conv {
 export const basicKernels: CpuKernelTable<'astype'> = {
   astype([x], p, [out], be) {
     const o = be.alloc(p.dtype, out!.shape);
+    // float32 <-> float16/bfloat16 of dense inputs on the WASM SIMD kernels; the converter below is the reference
+    if (wasmAstype(x!, o)) return [o];
     const conv = converter(x!.dtype, p.dtype);
     const src = x!.buf, dst = o.buf;
     if (x!.contiguous) for (let k = 0, n = out!.size; k < n; k++) conv(src, x!.offset + k, dst, k);

@@ -250,3 +250,74 @@ export function softmax_f32(chunk: i32, src: usize, out: usize, n: i32, lanes: i
     for (; k < n; k++) store<f32>(o + (<usize>k << 2), load<f32>(o + (<usize>k << 2)) * inv);
   }
 }
+
+// ---- float16 / bfloat16 conversions (round to nearest even; NaN stays NaN, quieted) ----
+
+// float32 bits (four lanes) to float16 bits in the low 16 bits of each lane
+@inline function f32x4_to_f16(x: v128): v128 {
+  const sign = v128.and(x, i32x4.splat(0x80000000));
+  const a = v128.xor(x, sign);
+  // NaN / inf
+  const special = v128.bitselect(i32x4.splat(0x7e00), i32x4.splat(0x7c00), i32x4.gt_s(a, i32x4.splat(0x7f800000)));
+  // normal range: rebias the exponent and round the 13 dropped bits to nearest even (a carry may reach inf)
+  const odd = v128.and(i32x4.shr_u(a, 13), i32x4.splat(1));
+  const normal = i32x4.shr_u(i32x4.add(i32x4.add(a, i32x4.splat(-0x37fff001)), odd), 13);
+  // subnormal halves: adding 0.5 lets the FPU do the rounding; the low bits are the result
+  const sub = i32x4.sub(f32x4.add(a, i32x4.splat(0x3f000000)), i32x4.splat(0x3f000000));
+  let r = v128.bitselect(sub, normal, i32x4.lt_s(a, i32x4.splat(0x38800000)));
+  // 65520 and above round to inf; the normal path already gives 0x7c00 there up to 2^16
+  r = v128.bitselect(i32x4.splat(0x7c00), r, i32x4.ge_s(a, i32x4.splat(0x47800000)));
+  r = v128.bitselect(special, r, i32x4.ge_s(a, i32x4.splat(0x7f800000)));
+  return v128.or(r, i32x4.shr_u(sign, 16));
+}
+
+// float16 bits (zero-extended lanes) to float32 bits
+@inline function f16x4_to_f32(h: v128): v128 {
+  let o = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);
+  const e = v128.and(o, i32x4.splat(0x0f800000));
+  o = i32x4.add(o, i32x4.splat(0x38000000));
+  // inf/NaN: exponent to 255
+  o = v128.bitselect(i32x4.add(o, i32x4.splat(0x38000000)), o, i32x4.eq(e, i32x4.splat(0x0f800000)));
+  // zero/subnormal: renormalise through a float subtraction
+  const z = f32x4.sub(i32x4.add(o, i32x4.splat(0x00800000)), i32x4.splat(0x38800000));
+  o = v128.bitselect(z, o, i32x4.eq(e, i32x4.splat(0)));
+  return v128.or(o, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
+}
+
+@inline function f32x4_to_bf16(x: v128): v128 {
+  const lsb = v128.and(i32x4.shr_u(x, 16), i32x4.splat(1));
+  const r = i32x4.shr_u(i32x4.add(i32x4.add(x, i32x4.splat(0x7fff)), lsb), 16);
+  const nan = v128.or(i32x4.shr_u(x, 16), i32x4.splat(0x40));
+  return v128.bitselect(nan, r, f32x4.ne(x, x));
+}
+
+// kind 0: float16, 1: bfloat16. float32 at src to 16-bit at dst, elements [chunk*per, ...) of n.
+export function f32_to_half(chunk: i32, kind: i32, src: usize, dst: usize, n: i32, per: i32): void {
+  const k0 = chunk * per, k1 = min(n, k0 + per);
+  let k = k0;
+  for (; k + 8 <= k1; k += 8) {
+    const x0 = v128.load(src + (<usize>k << 2)), x1 = v128.load(src + (<usize>k << 2), 16);
+    const h0 = kind == 0 ? f32x4_to_f16(x0) : f32x4_to_bf16(x0);
+    const h1 = kind == 0 ? f32x4_to_f16(x1) : f32x4_to_bf16(x1);
+    v128.store(dst + (<usize>k << 1), i16x8.narrow_i32x4_u(h0, h1));
+  }
+  for (; k < k1; k++) {
+    const x = f32x4.splat(load<f32>(src + (<usize>k << 2)));
+    const h = kind == 0 ? f32x4_to_f16(x) : f32x4_to_bf16(x);
+    store<u16>(dst + (<usize>k << 1), <u16>i32x4.extract_lane(h, 0));
+  }
+}
+
+// 16-bit at src to float32 at dst (kind as above).
+export function half_to_f32(chunk: i32, kind: i32, src: usize, dst: usize, n: i32, per: i32): void {
+  const k0 = chunk * per, k1 = min(n, k0 + per);
+  let k = k0;
+  for (; k + 4 <= k1; k += 4) {
+    const h = v128.load16x4_u(src + (<usize>k << 1));
+    v128.store(dst + (<usize>k << 2), kind == 0 ? f16x4_to_f32(h) : i32x4.shl(h, 16));
+  }
+  for (; k < k1; k++) {
+    const h = i32x4.splat(<i32>load<u16>(src + (<usize>k << 1)));
+    store<i32>(dst + (<usize>k << 2), i32x4.extract_lane(kind == 0 ? f16x4_to_f32(h) : i32x4.shl(h, 16), 0));
+  }
+}

@@ -158,20 +158,27 @@ export function wasmRuntime(): WasmRuntime | null {
 export const RESIDENT_MIN_BYTES = 1 << 16;
 
 /**
- * A float32 array of `n` elements (zero-filled unless `zero` is false) inside the kernels' memory, or null (small, not float32, no
- * runtime, or the 4 GiB address space is full): the CPU backend's allocator for large float32 buffers.
- * @example const buf = residentFloat32(1 << 20) ?? new Float32Array(1 << 20);
+ * A float32 (or, for float16/bfloat16, Uint16) array of `n` elements inside the kernels' memory, zero-filled
+ * unless `zero` is false; null when small, of another dtype, without a runtime, or when the 4 GiB address space
+ * is full. The CPU backend's allocator for large floating buffers.
+ * @example const buf = residentArray('float32', 1 << 20) ?? new Float32Array(1 << 20);
  */
-export function residentFloat32(n: number, zero = true): Float32Array | null {
-  if (n * 4 < RESIDENT_MIN_BYTES) return null;
+export function residentArray(dtype: string, n: number, zero = true): Float32Array | Uint16Array | null {
+  const size = dtype === 'float32' ? 4 : dtype === 'float16' || dtype === 'bfloat16' ? 2 : 0;
+  if (size === 0 || n * size < RESIDENT_MIN_BYTES) return null;
   const rt = wasmRuntime();
   if (!rt) return null;
   try {
-    const ptr = rt.alloc(n * 4, zero);
-    return new Float32Array(rt.memory.buffer, ptr, n);
+    const ptr = rt.alloc(n * size, zero);
+    return size === 4 ? new Float32Array(rt.memory.buffer, ptr, n) : new Uint16Array(rt.memory.buffer, ptr, n);
   } catch {
     return null;
   }
+}
+
+/** `residentArray` for float32. */
+export function residentFloat32(n: number, zero = true): Float32Array | null {
+  return residentArray('float32', n, zero) as Float32Array | null;
 }
 
 /** Gives back a buffer from `residentFloat32` (anything else is ignored). */
