@@ -24,3 +24,4 @@ export * from './layers/upsample.js';
 export * from './layers/convolution.js';
 export * as losses from './losses.js';
 export * as init from './init.js';
+export * from './trainer.js';
