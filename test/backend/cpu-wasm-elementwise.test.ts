@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as dt from '../../src/core/dtype.js';
 import { rowMajorStrides } from '../../src/core/shape.js';
 import { wasmRuntime } from '../../src/backend/cpu/wasm/runtime.js';
-import { wasmBinaryF32, wasmReduceF32, wasmSoftmaxF32, wasmLimits } from '../../src/backend/cpu/wasm/elementwise.js';
+import { wasmBinaryF32, wasmUnaryF32, wasmReduceF32, wasmSoftmaxF32, wasmLimits } from '../../src/backend/cpu/wasm/elementwise.js';
 import { reduceF32Ref, softmaxF32Ref } from '../../src/backend/cpu/kernels/reduce-f32.js';
 import { lanePlan } from '../../src/backend/cpu/kernels/reduce-plan.js';
 import type { CpuView } from '../../src/backend/cpu/view.js';
@@ -162,6 +162,34 @@ for (const c of SOFT) {
     for (let k = 0; k < n; k++) {
       const g = got[k]!, w = want[k]!;
       if (!(Object.is(g, w) || Math.abs(g - w) <= 2e-6 * Math.abs(w) + 1e-30)) assert.fail(`[${k}]: ${g} vs ${w}`);
+    }
+  });
+}
+
+const UNARY: [string, (x: number) => number, number][] = [
+  ['negative', (x) => -x, 0], ['abs', Math.abs, 0], ['square', (x) => x * x, 0], ['sqrt', Math.sqrt, 0],
+  ['reciprocal', (x) => 1 / x, 0], ['exp', Math.exp, 2], ['sigmoid', (x) => 1 / (1 + Math.exp(-x)), 3],
+];
+const UCASES: [string, number[], Make][] = [
+  ['1', [1], dense([1])], ['7', [7], dense([7])], ['63x65', [63, 65], dense([63, 65])],
+  ['transposed 65x63', [65, 63], transposed(65, 63)], ['reversed 7x65', [7, 65], reversed(7, 65)],
+  ['empty', [0, 3], dense([0, 3])], ['300k (pool)', [300001], dense([300001])],
+];
+
+for (const [name, shape, mk] of UCASES) {
+  test(`unary ${name} against float64 Math rounded to float32 (exact ops bit for bit, exp/sigmoid within 3 ulp)`, () => {
+    const x = mk(false, 9);
+    const xb = x.buf as Float32Array;
+    if (xb.length > 5) { xb[0] = NaN; xb[1] = Infinity; xb[2] = -Infinity; xb[3] = -0; xb[4] = 90; xb[5] = -95; }
+    const ox = offsets(x);
+    for (const [op, f, ulps] of UNARY) {
+      const o = view(buffer(ox.length, true), shape);
+      assert.ok(wasmUnaryF32(op, x, o));
+      for (let k = 0; k < ox.length; k++) {
+        const want = Math.fround(f(xb[ox[k]!]!)), got = o.buf[k] as number;
+        const ulp = Math.abs(want) * 2 ** -23 + 1e-45;
+        if (!(Object.is(got, want) || (ulps > 0 && Math.abs(got - want) <= ulps * ulp))) assert.fail(`${op}(${xb[ox[k]!]}): ${got} vs ${want}`);
+      }
     }
   });
 }

@@ -11,6 +11,7 @@ import type { CpuKernel, CpuKernelTable } from '../kernel.js';
 import type { CpuView } from '../view.js';
 import type { CpuBackend } from '../index.js';
 import { stridedLoop, storageClass, asF } from './elementwise-loop.js';
+import { wasmUnaryKernel } from '../wasm/elementwise.js';
 import { UNARY_DEFS, bothParts, type UnaryDef } from './unary-defs.js';
 import { rint } from './elementwise-math.js';
 import { roundTo } from './binary-defs.js';
@@ -119,7 +120,11 @@ function runUnary(def: UnaryDef, x: CpuView, out: MxArray, be: CpuBackend): CpuV
 
 function unaryKernel(name: SimpleUnaryName): CpuKernel<SimpleUnaryName> {
   const def = UNARY_DEFS[name]!;
-  return ([x], _p, [out], be) => runUnary(def, x!, out!, be);
+  // float32 negative/abs/square/sqrt/reciprocal/exp/sigmoid run on the WASM SIMD kernel when it applies
+  return ([x], _p, [out], be) => {
+    const o = wasmUnaryKernel(name, x!, out!, be);
+    return o ? [o] : runUnary(def, x!, out!, be);
+  };
 }
 
 const table: Record<string, CpuKernel<never>> = {};

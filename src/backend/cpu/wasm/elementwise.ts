@@ -151,3 +151,44 @@ export function wasmBinaryKernel(
   be.free(o.storage);
   return null;
 }
+
+/** Ops of `unary_f32`: the first five round exactly like the TypeScript loops, exp and sigmoid within 2 ulp. */
+const UNARY_OPS: Record<string, number> = { negative: 0, abs: 1, square: 2, sqrt: 3, reciprocal: 4, exp: 5, sigmoid: 6 };
+
+/** `o = op(x)` over a float32 view into a dense output `o` in the kernels' memory. */
+export function wasmUnaryF32(op: string, x: CpuView, o: CpuView): boolean {
+  const code = UNARY_OPS[op];
+  const rt = wasmRuntime();
+  const n = o.buf.length;
+  if (code === undefined || !rt || n < wasmLimits.min || !rt.owns(o.buf)) return false;
+  const sx = stage(rt, x.buf as Float32Array, x.offset, x.shape, x.strides);
+  try {
+    const ob = o.buf.byteOffset;
+    stridedLoop([stagedView(x, sx)], o.shape, (len, offs, steps, io) => {
+      const px = sx.addr + offs[0]! * 4, po = ob + io * 4;
+      run(rt, 'unary_f32', len, (per) => [code, px, steps[0]!, po, len, per]);
+    });
+  } finally {
+    unstage(rt, sx);
+  }
+  return true;
+}
+
+/**
+ * The float32 unary kernel on WebAssembly, or null where it does not apply (the caller runs the TypeScript one).
+ * @example return wasmUnaryKernel('exp', x, out, be) ?? runUnary(def, x, out, be);
+ */
+export function wasmUnaryKernel(
+  op: string, x: CpuView, out: { dtype: CpuView['dtype']; shape: readonly number[] },
+  be: { alloc(d: CpuView['dtype'], s: readonly number[], zero?: boolean): CpuView; free(s: CpuView['storage']): void },
+): CpuView | null {
+  // a pass-through unary (abs of an unsigned int, ...) never gets here: both dtypes must be float32
+  if (out.dtype.name !== 'float32' || x.dtype.name !== 'float32' || !(op in UNARY_OPS)) return null;
+  let n = 1;
+  for (const d of out.shape) n *= d;
+  if (n < wasmLimits.min || !wasmRuntime()) return null;
+  const o = be.alloc(out.dtype, out.shape, false);
+  if (wasmUnaryF32(op, x, o)) return o;
+  be.free(o.storage);
+  return null;
+}

@@ -321,3 +321,31 @@ export function half_to_f32(chunk: i32, kind: i32, src: usize, dst: usize, n: i3
     store<i32>(dst + (<usize>k << 2), i32x4.extract_lane(kind == 0 ? f16x4_to_f32(h) : i32x4.shl(h, 16), 0));
   }
 }
+
+// ---- unary ----
+
+@inline function unop(op: i32, x: v128): v128 {
+  if (op == 0) return f32x4.neg(x);
+  if (op == 1) return f32x4.abs(x);
+  if (op == 2) return f32x4.mul(x, x);
+  if (op == 3) return f32x4.sqrt(x);
+  if (op == 4) return f32x4.div(f32x4.splat(1), x);
+  if (op == 5) return exp4(x);
+  // 6: sigmoid from e = e^-|x|: 1 / (1 + e) for x >= 0, e / (1 + e) below (keeps tiny results instead of 0)
+  const e = exp4(f32x4.neg(f32x4.abs(x)));
+  const d = f32x4.add(f32x4.splat(1), e);
+  return v128.bitselect(f32x4.div(e, d), f32x4.div(f32x4.splat(1), d), f32x4.lt(x, f32x4.splat(0)));
+}
+
+// out[k] = op(x[k*step]) for k in the chunk's [chunk*per, ...) of n: 0 negative, 1 abs, 2 square, 3 sqrt,
+// 4 reciprocal, 5 exp, 6 sigmoid.
+export function unary_f32(chunk: i32, op: i32, src: usize, step: i32, out: usize, n: i32, per: i32): void {
+  const k0 = chunk * per, k1 = min(n, k0 + per);
+  let k = k0;
+  if (step == 1) {
+    for (; k + 4 <= k1; k += 4) v128.store(out + (<usize>k << 2), unop(op, v128.load(src + (<usize>k << 2))));
+  }
+  for (; k < k1; k++) {
+    store<f32>(out + (<usize>k << 2), f32x4.extract_lane(unop(op, f32x4.splat(load<f32>(src + <usize>(k * step << 2)))), 0));
+  }
+}
