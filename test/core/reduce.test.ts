@@ -183,6 +183,18 @@ test('trace matches numpy (offsets, axes, dtype)', async () => {
   }
   outs.push(mx.trace(b, { dtype: mx.float32 }));
   cases.push({ expr: 'np.trace(a).astype(np.float32)', args: [await npArg(b)] });
+  // MLX rule (mlx/ops.cpp trace = sum(astype(diagonal, dtype))): the diagonal is cast first, then summed with sum's
+  // dtype rule, so bool/int8/uint8 traces are int32/uint32 and a float trace with dtype=int32 truncates each element
+  const c = testArray([4, 4], mx.int8, 5), u = testArray([3, 3], mx.uint8, 6), t = mx.array([[true, false], [true, true]]);
+  const h = mx.array([[1.5, 9], [9, 1.75]], mx.float32);
+  outs.push(mx.trace(c), mx.trace(u, 1), mx.trace(t), mx.trace(h, 0, 0, 1, mx.int32), mx.trace(h, { dtype: mx.uint8 }));
+  cases.push(
+    { expr: 'np.trace(a, dtype=np.int32)', args: [await npArg(c)] },
+    { expr: 'np.trace(a, 1, dtype=np.uint32)', args: [await npArg(u)] },
+    { expr: 'np.trace(a, dtype=np.int32)', args: [await npArg(t)] },
+    { expr: 'np.trace(a.astype(np.int32), dtype=np.int32)', args: [await npArg(h)] },
+    { expr: 'np.trace(a.astype(np.uint8), dtype=np.uint32)', args: [await npArg(h)] },
+  );
   const res = numpy(cases);
   for (let i = 0; i < outs.length; i++) await assertClose(outs[i]!, res[i]!, { msg: `trace case ${i}` });
 });

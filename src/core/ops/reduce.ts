@@ -9,7 +9,8 @@ import { toStream } from '../device.js';
 import { toDtype, type DtypeLike } from '../dtype.js';
 import { normAxes, normAxis, fmtShape } from '../shape.js';
 import { optArgs } from './args.js';
-import type { ReduceMode } from '../primitives/reduce.js';
+import { sumDtype, type ReduceMode } from '../primitives/reduce.js';
+import { astype } from './basic.js';
 import { inputArray, flag, int, singleAxis, type AxisArg, type ReduceArgs, type ReduceOpts } from './reduce-args.js';
 import type { StreamOpt } from '../device.js';
 import '../primitives/reduce.js';
@@ -229,8 +230,9 @@ export function softmax(a: ArrayLike, axis?: AxisArg | SoftmaxOpts, opts?: Softm
 export interface TraceOpts extends StreamOpt { offset?: number; axis1?: number; axis2?: number; dtype?: DtypeLike }
 
 /**
- * Sum along a diagonal of the planes (axis1, axis2); `offset` > 0 is above the main diagonal. The result keeps
- * the input's dtype unless `dtype` is given (MLX's default).
+ * Sum along a diagonal of the planes (axis1, axis2); `offset` > 0 is above the main diagonal. As in MLX
+ * (mlx/ops.cpp `trace`), the diagonal is first cast to `dtype` (default: the input's) and then summed with `sum`'s
+ * dtype rule, so bool and integers of up to 32 bits give int32/uint32.
  *
  * @example
  * ```ts
@@ -248,7 +250,10 @@ export function trace(
   if (a1 === a2) throw new Error(`[trace] axis1 and axis2 must differ, got ${a1} twice.`);
   const off = o.offset === undefined ? 0 : int(o.offset, 'offset', 'trace');
   const d = o.dtype === undefined ? x.dtype : toDtype(o.dtype, 'trace');
-  return bind('trace', [x], { offset: off, axis1: a1, axis2: a2, dtype: d }, toStream(o.stream, 'trace'));
+  const stream = toStream(o.stream, 'trace');
+  // MLX casts the elements before summing: trace(1.5 + 1.5, dtype=int32) is 2, not 3
+  const xs = d === x.dtype ? x : astype(x, d, { stream });
+  return bind('trace', [xs], { offset: off, axis1: a1, axis2: a2, dtype: sumDtype(d) }, stream);
 }
 
 declare module '../array.js' {
