@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as dt from '../../src/core/dtype.js';
 import { rowMajorStrides } from '../../src/core/shape.js';
 import { wasmRuntime } from '../../src/backend/cpu/wasm/runtime.js';
-import { wasmBinaryF32, wasmUnaryF32, wasmReduceF32, wasmSoftmaxF32, wasmLimits } from '../../src/backend/cpu/wasm/elementwise.js';
+import { wasmBinaryF32, wasmUnaryF32, wasmReduceF32, wasmSoftmaxF32, wasmArgReduceF32, wasmLimits } from '../../src/backend/cpu/wasm/elementwise.js';
 import { reduceF32Ref, softmaxF32Ref } from '../../src/backend/cpu/kernels/reduce-f32.js';
 import { lanePlan } from '../../src/backend/cpu/kernels/reduce-plan.js';
 import type { CpuView } from '../../src/backend/cpu/view.js';
@@ -189,6 +189,36 @@ for (const [name, shape, mk] of UCASES) {
         const want = Math.fround(f(xb[ox[k]!]!)), got = o.buf[k] as number;
         const ulp = Math.abs(want) * 2 ** -23 + 1e-45;
         if (!(Object.is(got, want) || (ulps > 0 && Math.abs(got - want) <= ulps * ulp))) assert.fail(`${op}(${xb[ox[k]!]}): ${got} vs ${want}`);
+      }
+    }
+  });
+}
+
+const ARG: RedCase[] = [
+  { name: '1', make: dense([1]), axes: [0] },
+  { name: '7 with ties', make: dense([7]), axes: [0], poke: (b) => { b[2] = 9; b[5] = 9; b[1] = -9; b[6] = -9; } },
+  { name: '63x65 last axis', make: dense([63, 65]), axes: [1] },
+  { name: '63x65 first axis (strided lanes)', make: dense([63, 65]), axes: [0] },
+  { name: 'reversed rows', make: reversed(65, 7), axes: [0] },
+  { name: 'NaN, inf, signed zeros', make: dense([4, 65]), axes: [1], poke: (b) => { b[9] = NaN; b[3] = NaN; b[70] = Infinity; b[140] = -Infinity; for (let i = 195; i < 260; i++) b[i] = i % 2 ? 0 : -0; } },
+];
+
+for (const c of ARG) {
+  test(`argmax/argmin ${c.name} against a first-occurrence, first-NaN loop`, () => {
+    const x = c.make(false, 5);
+    c.poke?.(x.buf as Float32Array);
+    const plan = lanePlan(x.shape, c.axes, [x.strides], [x.offset]);
+    for (const isMax of [true, false]) {
+      const got = new Uint32Array(plan.lanes);
+      assert.ok(wasmArgReduceF32(isMax, x.buf as Float32Array, plan, got));
+      for (let l = 0; l < plan.lanes; l++) {
+        let best = NaN, at = -1;
+        for (let k = 0; k < plan.n; k++) {
+          const v = x.buf[plan.outer[0]![l]! + plan.rows[0]![0]! + k * plan.step[0]!] as number;
+          if (v !== v) { at = k; break; }
+          if (at < 0 || (isMax ? v > best : v < best)) { best = v; at = k; }
+        }
+        assert.equal(got[l], at, `${isMax ? 'argmax' : 'argmin'} lane ${l}`);
       }
     }
   });

@@ -9,6 +9,7 @@ import { writer, isBig, typedArrayFor, type CpuView } from '../view.js';
 import { rowMajorStrides } from '../../../core/shape.js';
 import { lanePlan, numSource, gatherLane, storeLane } from './reduce-plan.js';
 import { denseLanes, softmaxF32, logsumexpF32 } from './reduce-f32.js';
+import { wasmArgReduceF32 } from '../wasm/elementwise.js';
 
 type Buf = { readonly [i: number]: number };
 const allAxes = (nd: number): number[] => Array.from({ length: nd }, (_, i) => i);
@@ -30,6 +31,7 @@ export const argReduceKernels: CpuKernelTable<'argReduce' | 'logsumexp' | 'softm
     // comparisons work on bigints as they are; half floats need decoding
     const src = isBig(x!.dtype) ? x! : numSource(x!);
     const plan = lanePlan(x!.shape, p.axis === null ? allAxes(x!.shape.length) : [p.axis], [src.strides], [src.offset]);
+    if (x!.dtype === dt.float32 && wasmArgReduceF32(p.mode === 'argmax', x!.buf as Float32Array, plan, o.buf as Uint32Array)) return [o];
     const b = src.buf as unknown as Buf, rows = plan.rows[0]!, n = plan.n, st = plan.step[0]!, isMax = p.mode === 'argmax';
     const ob = o.buf as Uint32Array;
     for (let l = 0; l < plan.lanes; l++) {

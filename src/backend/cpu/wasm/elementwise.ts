@@ -192,3 +192,21 @@ export function wasmUnaryKernel(
   be.free(o.storage);
   return null;
 }
+
+/**
+ * argmax/argmin of every lane of a float32 input whose lanes are single strided runs, into uint32 `out`.
+ * @example if (wasmArgReduceF32(true, buf, plan, out)) return [o];
+ */
+export function wasmArgReduceF32(isMax: boolean, b: Float32Array, p: LanePlan, out: Uint32Array): boolean {
+  const rt = wasmRuntime();
+  if (!rt || p.lanes * p.laneSize < wasmLimits.min || p.rows[0]!.length !== 1) return false;
+  const sb = stageBuffer(rt, b, p.lanes * p.laneSize);
+  if (!sb) return false;
+  try {
+    const outer = p.outer[0]!, r0 = p.rows[0]![0]!, n = p.n, st = p.step[0]!, f = rt.fns.argreduce_f32 as unknown as (...a: number[]) => number;
+    for (let l = 0; l < p.lanes; l++) out[l] = f(isMax ? 1 : 0, sb.addr + (outer[l]! + r0) * 4, n, st);
+  } finally {
+    unstage(rt, sb);
+  }
+  return true;
+}

@@ -349,3 +349,45 @@ export function unary_f32(chunk: i32, op: i32, src: usize, step: i32, out: usize
     store<f32>(out + (<usize>k << 2), f32x4.extract_lane(unop(op, f32x4.splat(load<f32>(src + <usize>(k * step << 2)))), 0));
   }
 }
+
+// ---- argmax / argmin ----
+
+// Index of the first max (isMax) or min of n floats `step` apart; the first NaN wins, as in NumPy.
+export function argreduce_f32(isMax: i32, src: usize, n: i32, step: i32): i32 {
+  if (n <= 0) return 0;
+  if (step != 1) {
+    let best = load<f32>(src), at = 0;
+    if (best != best) return 0;
+    for (let k = 1; k < n; k++) {
+      const v = load<f32>(src + <usize>(k * step << 2));
+      if (v != v) return k;
+      if (isMax ? v > best : v < best) { best = v; at = k; }
+    }
+    return at;
+  }
+  // pass 1: the extreme value (NaN propagates through f32x4.max/min)
+  let mv = f32x4.splat(load<f32>(src));
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const x = v128.load(src + (<usize>k << 2));
+    mv = isMax ? f32x4.max(mv, x) : f32x4.min(mv, x);
+  }
+  let m: f32 = isMax
+    ? max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)))
+    : min(min(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), min(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  for (; k < n; k++) { const v = load<f32>(src + (<usize>k << 2)); m = isMax ? max(m, v) : min(m, v); }
+  // pass 2: the first element equal to it (or the first NaN)
+  const nan = m != m;
+  const vm = f32x4.splat(m);
+  k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const x = v128.load(src + (<usize>k << 2));
+    const hit = nan ? f32x4.ne(x, x) : f32x4.eq(x, vm);
+    if (v128.any_true(hit)) return k + ctz(i32x4.bitmask(hit));
+  }
+  for (; k < n; k++) {
+    const v = load<f32>(src + (<usize>k << 2));
+    if (nan ? v != v : v == m) return k;
+  }
+  return 0;
+}
