@@ -1,7 +1,8 @@
 /**
  * @file Cumulative ops against NumPy: cumsum cumprod cummax cummin logcumsumexp over shapes [], [0], [7], [3,4],
  * [2,3,4], axis (flattened, 0, -1), reverse and exclusive scans, nine dtypes, edge values and errors. MLX rules
- * stated here: cumsum/cumprod of bool give int32, other dtypes are kept (integer scans wrap in their dtype);
+ * stated here: cumsum of bool gives int32 and cumprod of bool stays bool (mlx/ops.cpp: only cumsum widens bool;
+ * cumprod keeps the dtype, a running logical and), other dtypes are kept (integer scans wrap in their dtype);
  * logcumsumexp of integers gives float32; an exclusive scan starts from the identity (0, 1, the dtype's lowest or
  * highest value, -inf).
  */
@@ -21,7 +22,7 @@ type Op = (a: mx.MxArray, axis: number | undefined, o: mx.CumulativeOpts) => mx.
 interface Row { name: string; op: Op; ufunc: string; out: (d: mx.Dtype) => mx.Dtype; init: string }
 const ROWS: Row[] = [
   { name: 'cumsum', op: (a, ax, o) => mx.cumsum(a, ax, o), ufunc: 'np.add', out: (d) => (d === mx.bool ? mx.int32 : d), init: '0' },
-  { name: 'cumprod', op: (a, ax, o) => a.cumprod(ax, o), ufunc: 'np.multiply', out: (d) => (d === mx.bool ? mx.int32 : d), init: '1' },
+  { name: 'cumprod', op: (a, ax, o) => a.cumprod(ax, o), ufunc: 'np.multiply', out: (d) => d, init: '1' },
   { name: 'cummax', op: (a, ax, o) => mx.cummax(a, ax, o), ufunc: 'np.maximum', out: (d) => d, init: 'lo' },
   { name: 'cummin', op: (a, ax, o) => a.cummin(ax, o), ufunc: 'np.minimum', out: (d) => d, init: 'hi' },
   { name: 'logcumsumexp', op: (a, ax, o) => mx.logcumsumexp(a, ax, o), ufunc: 'np.logaddexp', out: (d) => (mx.isFloating(d) ? d : mx.float32), init: '-np.inf' },

@@ -1,7 +1,7 @@
 /**
  * @file Cumulative ops: cumsum cumprod cummax cummin logcumsumexp (and the array methods). As in MLX, `axis`
- * omitted scans the flattened array, and `reverse` / `inclusive` are options. cumsum/cumprod of bool give int32;
- * logcumsumexp of integers gives float32; other dtypes are kept (integer sums wrap in their dtype).
+ * omitted scans the flattened array, and `reverse` / `inclusive` are options. cumsum of bool gives int32, cumprod
+ * of bool stays bool; logcumsumexp of integers gives float32; other dtypes are kept (integer sums wrap in their dtype).
  */
 import { MxArray, bind, type ArrayLike } from '../array.js';
 import { toStream, type StreamOpt } from '../device.js';

@@ -20,10 +20,13 @@ declare module '../primitive.js' {
   }
 }
 
-/** Output dtype of a scan, as MLX: bool sums and products count in int32; logaddexp needs a float. */
+/**
+ * Output dtype of a scan, as MLX (mlx/ops.cpp cumsum/cumprod): bool sums count in int32, bool products stay bool
+ * (a running logical and); logaddexp needs a float.
+ */
 export function scanDtype(mode: ScanMode, d: Dtype): Dtype {
   if (mode === 'logaddexp') return dt.atLeastFloat(d);
-  if ((mode === 'sum' || mode === 'prod') && d === dt.bool) return dt.int32;
+  if (mode === 'sum' && d === dt.bool) return dt.int32;
   return d;
 }
 
