@@ -179,6 +179,11 @@ test('unary exact integer and special cases', async () => {
   assert.deepEqual(await mx.abs(i64).tolist(), [2n ** 62n + 1n, 2n ** 62n + 3n]);
   assert.deepEqual(await mx.square(mx.array([3037000500n], mx.int64)).tolist(), [BigInt.asIntN(64, 3037000500n ** 2n)]);
   assert.deepEqual(await mx.bitwiseInvert(mx.array([0n, 5n], mx.uint64)).tolist(), [2n ** 64n - 1n, 2n ** 64n - 6n]);
+  // sign: -0 gives +0 (MLX's Sign in mlx/backend/cpu/unary_ops.h selects the literal 0; NumPy agrees)
+  const sg = (await mx.sign(mx.array([-0, 0, -3, 2], mx.float32)).tolist()) as number[];
+  assert.ok(Object.is(sg[0], 0) && Object.is(sg[1], 0), `sign(-0) must be +0, got ${sg}`);
+  assert.deepEqual(sg.slice(2), [-1, 1]);
+  assert.ok(Object.is((await mx.sign(mx.array([-0], mx.float16)).tolist() as number[])[0], 0));
   // round: half to even, and -0 kept
   assert.deepEqual(await mx.round(mx.array([0.5, 1.5, 2.5, -2.5, 3.5])).tolist(), [0, 2, 2, -2, 4]);
   assert.ok(Object.is((await mx.round(mx.array([-0.4])).tolist() as number[])[0], -0));

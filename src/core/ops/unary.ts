@@ -39,7 +39,7 @@ export function negative(a: ArrayLike, opts: StreamOpt = {}): MxArray { return u
 export function positive(a: ArrayLike, opts: StreamOpt = {}): MxArray {
   return toArray(a, 'positive', toStream(opts.stream, 'positive'));
 }
-/** Sign: -1, 0 or 1 (NaN stays NaN; complex: `z / |z|`). @example `mx.sign(mx.array([-3, 0, 2]))` → `[-1, 0, 1]` */
+/** Sign: -1, 0 or 1 (-0 gives +0; NaN stays NaN; complex: `z / |z|`). @example `mx.sign(mx.array([-3, 0, 2]))` → `[-1, 0, 1]` */
 export function sign(a: ArrayLike, opts: StreamOpt = {}): MxArray { return unary('sign', a, opts); }
 /** Square root. @example `mx.sqrt(mx.array([4, 9]))` → `[2, 3]` (float32) */
 export function sqrt(a: ArrayLike, opts: StreamOpt = {}): MxArray { return unary('sqrt', a, opts); }

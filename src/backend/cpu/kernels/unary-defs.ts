@@ -42,7 +42,8 @@ export const UNARY_DEFS: Record<string, UnaryDef> = {
     fast: (x, xo, o, n) => { for (let k = 0; k < n; k++) o[k] = -x[xo + k]!; },
   },
   sign: {
-    num: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), big: (x) => (x > 0n ? 1n : x < 0n ? -1n : 0n),
+    // -0 gives +0, as MLX's Sign (mlx/backend/cpu/unary_ops.h) and NumPy; NaN stays NaN (NumPy; MLX gives 0 there)
+    num: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : x), big: (x) => (x > 0n ? 1n : x < 0n ? -1n : 0n),
     cplx: (a, b, o) => { const r = Math.hypot(a, b); if (r === 0) { o[0] = 0; o[1] = 0; } else { o[0] = a / r; o[1] = b / r; } },
   },
   square: {
