@@ -255,6 +255,16 @@ test('binary errors are eager and name the op, shapes and dtypes', () => {
   assert.throws(() => (mx.isclose as (...a: unknown[]) => mx.MxArray)(f, f, 1, 2, true, 4, {}), /\[isclose\] Too many/);
 });
 
+test('integer power with a negative exponent is 0 for every base (MLX rule; NumPy raises)', async () => {
+  // MLX: mlx/backend/cpu/simd/base_simd.h pow returns 0 for a negative integer exponent before the squaring loop
+  const base = mx.array([2, 1, -1, 0, -3], mx.int32);
+  assert.deepEqual(await mx.power(base, mx.array(-1, mx.int32)).tolist(), [0, 0, 0, 0, 0]);
+  assert.deepEqual(await mx.power(mx.array([1, -1], mx.int8), mx.array([-2, -3], mx.int8)).tolist(), [0, 0]);
+  assert.deepEqual(await mx.power(mx.array([1n, -1n], mx.int64), mx.array([-2n, -1n], mx.int64)).tolist(), [0, 0]);
+  // non-negative exponents still match NumPy
+  assert.deepEqual(await mx.power(base, mx.array(3, mx.int32)).tolist(), [8, 1, -1, 0, -27]);
+});
+
 test('integer division by zero does not crash and gives 0 (NumPy), floats give inf/nan', async () => {
   const a = mx.array([5, -5, 0], mx.int32), z = mx.array([0, 0, 0], mx.int32);
   assert.deepEqual(await mx.floorDivide(a, z).tolist(), [0, 0, 0]);

@@ -58,11 +58,11 @@ export function subtract(a: ArrayLike, b: ArrayLike, opts: StreamOpt = {}): MxAr
 export function multiply(a: ArrayLike, b: ArrayLike, opts: StreamOpt = {}): MxArray { return binary('multiply', 'arith', a, b, opts); }
 /** True division; integers give float32. @example `mx.divide(mx.array([1]), 2)` → `[0.5]` */
 export function divide(a: ArrayLike, b: ArrayLike, opts: StreamOpt = {}): MxArray { return binary('divide', 'float', a, b, opts); }
-/** Floor division (Python semantics; integer division by zero gives 0). @example `mx.floorDivide(mx.array([-7]), 2)` → `[-4]` */
+/** Floor division (Python semantics, also for integers; integer division by zero gives 0). @example `mx.floorDivide(mx.array([-7]), 2)` → `[-4]` */
 export function floorDivide(a: ArrayLike, b: ArrayLike, opts: StreamOpt = {}): MxArray { return binary('floorDivide', 'real', a, b, opts); }
 /** Remainder with the divisor's sign (Python `%`). @example `mx.remainder(mx.array([-7]), 2)` → `[1]` */
 export function remainder(a: ArrayLike, b: ArrayLike, opts: StreamOpt = {}): MxArray { return binary('remainder', 'real', a, b, opts); }
-/** `a ** b`; integers stay integers. @example `mx.power(mx.array([2]), 10)` → `[1024]` */
+/** `a ** b`; integers stay integers (a negative integer exponent gives 0, as MLX). @example `mx.power(mx.array([2]), 10)` → `[1024]` */
 export function power(a: ArrayLike, b: ArrayLike, opts: StreamOpt = {}): MxArray { return binary('power', 'arith', a, b, opts); }
 /** Elementwise maximum (NaN propagates). @example `mx.maximum(mx.array([1, 5]), 3)` → `[3, 5]` */
 export function maximum(a: ArrayLike, b: ArrayLike, opts: StreamOpt = {}): MxArray { return binary('maximum', 'arith', a, b, opts); }

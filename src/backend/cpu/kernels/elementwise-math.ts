@@ -118,9 +118,12 @@ export function remBig(a: bigint, b: bigint): bigint {
   return r !== 0n && (r < 0n) !== (b < 0n) ? r + b : r;
 }
 
-/** Integer power with 32-bit wrap-around (results are reduced mod 2^32; narrower dtypes wrap again on write). */
+/**
+ * Integer power with 32-bit wrap-around (results are reduced mod 2^32; narrower dtypes wrap again on write). A
+ * negative exponent gives 0 for every base, 1 and -1 included, as MLX's integer pow (mlx/backend/cpu/simd/base_simd.h).
+ */
 export function powInt(a: number, e: number): number {
-  if (e < 0) return a === 1 ? 1 : a === -1 ? (e % 2 === 0 ? 1 : -1) : 0;
+  if (e < 0) return 0;
   let r = 1, b = a | 0;
   while (e > 0) {
     if (e & 1) r = Math.imul(r, b);
@@ -131,7 +134,7 @@ export function powInt(a: number, e: number): number {
 }
 
 export function powBig(a: bigint, e: bigint, wrap: (v: bigint) => bigint): bigint {
-  if (e < 0n) return a === 1n ? 1n : a === -1n ? (e % 2n === 0n ? 1n : -1n) : 0n;
+  if (e < 0n) return 0n;
   let r = 1n, b = a;
   while (e > 0n) {
     if (e & 1n) r = wrap(r * b);
