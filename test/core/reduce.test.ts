@@ -155,9 +155,19 @@ test('empty reductions: identities, NaN mean, errors for max/min/argmax', async 
   assert.ok(Number.isNaN(await mx.mean(e).item<number>()));
   assert.equal(await mx.all(e).item(), true);
   assert.equal(await mx.any(e).item(), false);
-  assert.throws(() => mx.max(e), /\[max\] Cannot max reduce zero size array/);
-  assert.throws(() => mx.min(e, 0), /\[min\] Cannot min reduce zero size array/);
+  assert.throws(() => mx.max(e), /\[max\] Cannot max reduce over axis 0 with size 0/);
+  assert.throws(() => mx.min(e, 0), /\[min\] Cannot min reduce over axis 0 with size 0/);
   assert.throws(() => mx.argmax(e), /\[argmax\] Cannot argmax reduce zero size array/);
+  // MLX rule (mlx/ops.cpp compute_reduce_shape): max/min fail only when a folded axis has length 0; reducing a
+  // non-empty axis of an empty array gives an empty result, and an empty axis list is a no-op. argmax/argmin
+  // refuse any zero-size input.
+  const e03 = mx.zeros([0, 3], mx.int32);
+  const m1 = mx.max(e03, 1), m2 = mx.min(e03, 1, true), m3 = mx.max(e, []);
+  assert.deepEqual([m1.shape, m1.dtype, m2.shape, m3.shape], [[0], mx.int32, [0, 1], [0]]);
+  assert.deepEqual([await m1.tolist(), await m2.tolist(), await m3.tolist()], [[], [], []]);
+  assert.throws(() => mx.max(e03, 0), /\[max\] Cannot max reduce over axis 0 with size 0/);
+  assert.throws(() => mx.min(mx.zeros([3, 0]), [0, 1]), /\[min\] Cannot min reduce over axis 1 with size 0/);
+  assert.throws(() => mx.argmax(e03, 1), /\[argmax\] Cannot argmax reduce zero size array/);
 });
 
 test('integer accumulators: int64 sums are exact, int32 sums wrap as in MLX', async () => {

@@ -30,8 +30,11 @@ function reduceOp(mode: ReduceMode, op: string, a: ArrayLike, rest: readonly unk
   const o = optArgs<VarOpts>(['axis', 'keepdims', 'ddof'], rest, op);
   const x = inputArray(a, op);
   const axes = normAxes(o.axis, x.ndim, op);
-  if ((mode === 'max' || mode === 'min') && x.size === 0) {
-    throw new Error(`[${op}] Cannot ${op} reduce zero size array of shape ${fmtShape(x.shape)}.`);
+  // max/min have no identity: only folding a length-0 axis is an error (MLX's compute_reduce_shape), so
+  // max(zeros([0, 3]), 1) is an empty result and an empty axis list is a no-op
+  const empty = axes.find((ax) => x.shape[ax] === 0);
+  if ((mode === 'max' || mode === 'min') && empty !== undefined) {
+    throw new Error(`[${op}] Cannot ${op} reduce over axis ${empty} with size 0 (array of shape ${fmtShape(x.shape)}).`);
   }
   const ddof = o.ddof === undefined ? 0 : int(o.ddof, 'ddof', op);
   return bind('reduce', [x], { mode, axes, keepdims: flag(o.keepdims, 'keepdims', op), ddof }, toStream(o.stream, op));
