@@ -203,6 +203,29 @@ test('unary exact integer and special cases', async () => {
   assert.ok(Math.abs(mx.eulerGamma - 0.5772156649015329) < 1e-16);
 });
 
+test('round with decimals is bit-exact with MLX: scale by float32 10^d, round, multiply by the float32 reciprocal', async () => {
+  // MLX rule (mlx/ops.cpp round): decimals != 0 computes in at_least_float(dtype) with a float32 scale and its
+  // float32 reciprocal, then casts back; that differs from np.round's division by one ulp for many float32 inputs
+  const cases: NpCase[] = [];
+  const outs: mx.MxArray[] = [];
+  const mlxRound = (t: string, d: number): string =>
+    `(np.rint(a.astype(np.${t}) * np.${t}(np.float32(10.0 ** ${d}))) * np.${t}(np.float32(1) / np.float32(10.0 ** ${d}))).astype(a.dtype)`;
+  for (const [dtype, lo, hi, t] of [[mx.float32, -500, 500, 'float32'], [mx.float16, -50, 50, 'float16'], [mx.int32, -30, 30, 'float32']] as const) {
+    const x = testArray([400], dtype, 21, lo, hi);
+    for (const d of [1, 2, 3, -1]) {
+      outs.push(mx.round(x, d));
+      cases.push({ expr: mlxRound(t, d), args: [await npArg(x)] });
+    }
+  }
+  const res = numpy(cases);
+  for (let i = 0; i < outs.length; i++) await assertClose(outs[i]!, res[i]!, { rtol: 0, atol: 0, msg: `round case ${i}` });
+  // the float32 rule really differs from np.round: 12.35f -> 123.5 -> 124 -> 124 * 0.1f = 12.400001f (NumPy 12.4f)
+  assert.deepEqual(await mx.round(mx.array([12.35], mx.float32), 1).tolist(), [Math.fround(124 * Math.fround(0.1))]);
+  assert.notEqual(Math.fround(124 * Math.fround(0.1)), Math.fround(12.4));
+  // int64 goes through float32 too (previously unsupported for negative decimals)
+  assert.deepEqual(await mx.round(mx.array([15n, 25n, -35n], mx.int64), -1).tolist(), [20, 20, -40]);
+});
+
 test('unary errors name the op and dtype', () => {
   assert.throws(() => mx.bitwiseInvert(mx.array([1.5])), /\[bitwiseInvert\].*float32/);
   assert.throws(() => mx.floor(complexArray([2], 1)), /\[floor\].*complex64/);

@@ -131,14 +131,28 @@ const table: Record<string, CpuKernel<never>> = {};
 for (const n of [...SAME_DTYPE_UNARY, ...FLOAT_UNARY, ...BOOL_UNARY, 'real', 'imag'] as const) table[n] = unaryKernel(n);
 
 table.round = (([x], p, [out], be) => {
-  const d = p.decimals;
-  if ((dt.isInteger(x!.dtype) || x!.dtype === dt.bool) && d >= 0) return [x!];
-  // the scaled value is rounded to the dtype first, as MLX scales in the array's precision (so it can overflow)
-  const cast = roundTo(x!.dtype);
-  // negative decimals round to tens, hundreds...: divide by the power of ten so it stays exact
-  const f = d === 0 ? rint : d > 0 ? (v: number) => rint(cast(v * 10 ** d)) / 10 ** d : (v: number) => rint(cast(v / 10 ** -d)) * 10 ** -d;
-  return runUnary({ num: f, cplx: bothParts(f) }, x!, out!, be);
+  const d = p.decimals, xd = x!.dtype;
+  if ((dt.isInteger(xd) || xd === dt.bool) && d === 0) return [x!];
+  const f = d === 0 ? rint : roundDecimals(d, dt.atLeastFloat(xd));
+  const big = (v: bigint): bigint => BigInt(Math.trunc(f(Number(v))));
+  return runUnary({ num: f, big, cplx: bothParts(f) }, x!, out!, be);
 }) as CpuKernel<'round'>;
+
+/**
+ * `round(x, decimals)` computed as MLX's `round` (mlx/ops.cpp): in `ct` (integers and bool use float32, and the
+ * result is cast back), x times the float32 value of 10^decimals, rounded half to even, times the float32
+ * reciprocal, each product rounded to `ct`. Multiplying by the rounded reciprocal differs from NumPy's division by
+ * one ulp for many inputs; float64 keeps NumPy's exact division, since MLX's float32 scale would cost it precision.
+ */
+function roundDecimals(d: number, ct: Dtype): (v: number) => number {
+  if (ct === dt.float64) {
+    // negative decimals round to tens, hundreds...: divide by the power of ten so it stays exact
+    return d > 0 ? (v) => rint(v * 10 ** d) / 10 ** d : (v) => rint(v / 10 ** -d) * 10 ** -d;
+  }
+  const c = roundTo(ct), scale = Math.fround(10 ** d);
+  const s = c(scale), inv = c(Math.fround(1 / scale));
+  return (v) => c(rint(c(c(v) * s)) * inv);
+}
 
 table.nanToNum = (([x], p, [out], be) => {
   const d = x!.dtype;
