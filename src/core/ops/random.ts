@@ -14,7 +14,7 @@
  */
 import { MxArray, bind } from '../array.js';
 import * as dt from '../dtype.js';
-import { toDtype, type DtypeLike } from '../dtype.js';
+import { toDtype, type Dtype, type DtypeLike } from '../dtype.js';
 import { toStream, type StreamOrDevice } from '../device.js';
 import { broadcastShapes, fmtShape, shapesEqual } from '../shape.js';
 import { asArray, fromValues } from '../construct.js';
@@ -103,12 +103,25 @@ export interface UniformOpts extends KeyOpt { low?: Num; high?: Num; shape?: Sha
 export function uniform(...rest: (Num | ShapeArg | DtypeLike | UniformOpts | undefined)[]): MxArray {
   const op = 'uniform';
   const o = optArgs<UniformOpts>(['low', 'high', 'shape', 'dtype'], rest, op);
-  const d = floatDtype(o.dtype, op);
+  const d = uniformDtype(o.dtype, op);
   const stream = toStream(o.stream, op);
   const lo = num(o.low ?? 0, d, op, stream), hi = num(o.high ?? 1, d, op, stream);
   const shape = shapeOf(o.shape, op);
   checkBroadcast(shape, [lo.shape, hi.shape], op);
   return bind('randomUniform', [resolveKey(o.key, stream, op), lo, hi], { shape, dtype: d }, stream);
+}
+
+/**
+ * The dtype of ops that sample `uniform` in their own dtype (uniform, truncatedNormal, gumbel). MLX refuses float64
+ * there (mlx/random.cpp uniform knows the largest value below 1 only for float32, float16 and bfloat16), while
+ * normal and laplace sample in float32 and cast, so they accept float64.
+ */
+function uniformDtype(d: DtypeLike | undefined, op: string): Dtype {
+  const t = floatDtype(d, op);
+  if (t === dt.float64) {
+    throw new TypeError(`[${op}] float64 is not supported (as in MLX): sample float32, float16 or bfloat16 and cast with astype.`);
+  }
+  return t;
 }
 
 /** Options of `normal`. */
@@ -206,7 +219,7 @@ export interface TruncNormalOpts extends KeyOpt { shape?: ShapeArg; dtype?: Dtyp
 export function truncatedNormal(lower: Num, upper: Num, ...rest: (ShapeArg | DtypeLike | TruncNormalOpts | undefined)[]): MxArray {
   const op = 'truncatedNormal';
   const o = optArgs<TruncNormalOpts>(['shape', 'dtype'], rest, op);
-  const d = floatDtype(o.dtype, op);
+  const d = uniformDtype(o.dtype, op);
   const stream = toStream(o.stream, op);
   const lo = num(lower, d, op, stream), hi = num(upper, d, op, stream);
   const both = broadcastShapes([lo.shape, hi.shape], op);
@@ -229,7 +242,7 @@ export interface GumbelOpts extends KeyOpt { shape?: ShapeArg; dtype?: DtypeLike
 export function gumbel(...rest: (ShapeArg | DtypeLike | GumbelOpts | undefined)[]): MxArray {
   const op = 'gumbel';
   const o = optArgs<GumbelOpts>(['shape', 'dtype'], rest, op);
-  const d = floatDtype(o.dtype, op);
+  const d = uniformDtype(o.dtype, op);
   const stream = toStream(o.stream, op);
   return bind('randomGumbel', [resolveKey(o.key, stream, op)], { shape: shapeOf(o.shape, op), dtype: d }, stream);
 }
