@@ -115,6 +115,7 @@ export function parallelFor(fn: string, chunks: number, args: readonly number[])
 
 /** Starts the workers now (they take a few milliseconds to come up); returns how many are ready so far. */
 export function warmPool(): number {
+  if (!wasmRuntime()) return 0;
   parallelFor('noop', 0, []);
   return pool ? pool.ready() : 0;
 }

@@ -150,28 +150,57 @@ export function binary_f32(chunk: i32, op: i32, a: usize, sa: i32, b: usize, sb:
   }
 }
 
+// Constants of exp4, written at this address by the runtime (runtime.ts) before any kernel runs: loading them is
+// one instruction, where V8 rebuilds a v128.const from immediates every time it is used inside a loop.
+const EXPC: usize = 1024;
+
 // e^x for four floats: x = n ln2 + r with |r| <= ln2/2, e^r by a degree-6 polynomial (Cephes expf
 // coefficients), 2^n applied as two halves so results near FLT_MAX and in the subnormal range come out right.
 @inline function exp4(x: v128): v128 {
-  const hiX = f32x4.splat(88.72283), loX = f32x4.splat(-103.97208);
-  const xc = f32x4.min(f32x4.max(x, loX), hiX);
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504)));
-  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
-  const ni = i32x4.trunc_sat_f32x4_s(n), n1 = i32x4.shr_s(ni, 1), n2 = i32x4.sub(ni, n1);
-  const bias = i32x4.splat(127);
+  const hiX = v128.load(EXPC), loX = v128.load(EXPC, 16);
+  // pmin/pmax are single instructions (min/max with NaN rules are ~10 under V8); a NaN x passes through both
+  const xc = f32x4.pmin(f32x4.pmax(x, loX), hiX);
+  // adding 1.5 * 2^23 rounds to the nearest integer n and leaves n in the low mantissa bits
+  const magic = v128.load(EXPC, 192);
+  const t = f32x4.add(f32x4.mul(xc, v128.load(EXPC, 32)), magic);
+  const n = f32x4.sub(t, magic);
+  let r = f32x4.sub(xc, f32x4.mul(n, v128.load(EXPC, 48)));
+  r = f32x4.sub(r, f32x4.mul(n, v128.load(EXPC, 64)));
+  let p = v128.load(EXPC, 80);
+  p = f32x4.add(f32x4.mul(p, r), v128.load(EXPC, 96));
+  p = f32x4.add(f32x4.mul(p, r), v128.load(EXPC, 112));
+  p = f32x4.add(f32x4.mul(p, r), v128.load(EXPC, 128));
+  p = f32x4.add(f32x4.mul(p, r), v128.load(EXPC, 144));
+  p = f32x4.add(f32x4.mul(p, r), v128.load(EXPC, 160));
+  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), v128.load(EXPC, 176));
+  // magic's bits are 0x4B400000: subtracting them leaves n; the biased exponent halves are n1 + 127 and n2 + 127
+  const ni = i32x4.sub(t, magic), n1 = i32x4.shr_s(ni, 1), n2 = i32x4.sub(ni, n1);
+  const bias = v128.load(EXPC, 224);
   let res = f32x4.mul(f32x4.mul(y, i32x4.shl(i32x4.add(n1, bias), 23)), i32x4.shl(i32x4.add(n2, bias), 23));
-  res = v128.bitselect(f32x4.splat(Infinity), res, f32x4.gt(x, hiX));
-  res = v128.bitselect(f32x4.splat(0), res, f32x4.lt(x, loX));
+  res = v128.bitselect(v128.load(EXPC, 208), res, f32x4.gt(x, hiX));
+  res = v128.andnot(res, f32x4.lt(x, loX));
   // NaN in, NaN out
   return v128.bitselect(x, res, f32x4.ne(x, x));
+}
+
+// Writes exp4's constants (once per memory, by the runtime; no data segments, which every instance would rewrite).
+export function init_consts(): void {
+  v128.store(EXPC, f32x4.splat(88.72283), 0);
+  v128.store(EXPC, f32x4.splat(-103.97208), 16);
+  v128.store(EXPC, f32x4.splat(1.44269504), 32);
+  v128.store(EXPC, f32x4.splat(0.693359375), 48);
+  v128.store(EXPC, f32x4.splat(-2.12194440e-4), 64);
+  v128.store(EXPC, f32x4.splat(1.9875691500e-4), 80);
+  v128.store(EXPC, f32x4.splat(1.3981999507e-3), 96);
+  v128.store(EXPC, f32x4.splat(8.3334519073e-3), 112);
+  v128.store(EXPC, f32x4.splat(4.1665795894e-2), 128);
+  v128.store(EXPC, f32x4.splat(1.6666665459e-1), 144);
+  v128.store(EXPC, f32x4.splat(5.0000001201e-1), 160);
+  v128.store(EXPC, f32x4.splat(1), 176);
+  v128.store(EXPC, f32x4.splat(Infinity), 208);
+  v128.store(EXPC, f32x4.splat(12582912.0), 192);
+  // the exponent bias is an integer lane
+  v128.store(EXPC, i32x4.splat(127), 224);
 }
 
 /** Scalar e^x through the same polynomial (lane 0), so tails round like the vector body. */
@@ -204,15 +233,18 @@ export function reduce_f32(chunk: i32, mode: i32, src: usize, n: i32, step: i32,
     store<f64>(dst + (<usize>chunk << 3), s);
     return;
   }
-  let m0 = f32x4.splat(-Infinity), m1 = f32x4.splat(-Infinity);
+  let m0 = f32x4.splat(-Infinity), m1 = f32x4.splat(-Infinity), nanv = i32x4.splat(0);
   if (step == 1) {
     for (; k + 8 <= k1; k += 8) {
       const p = src + (<usize>k << 2);
-      m0 = f32x4.max(m0, v128.load(p)); m1 = f32x4.max(m1, v128.load(p, 16));
+      const x = v128.load(p), y = v128.load(p, 16);
+      m0 = f32x4.pmax(m0, x); m1 = f32x4.pmax(m1, y);
+      nanv = v128.or(nanv, v128.or(f32x4.ne(x, x), f32x4.ne(y, y)));
     }
   }
   const mv = f32x4.max(m0, m1);
   let m: f32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  if (v128.any_true(nanv)) m = NaN;
   for (; k < k1; k++) m = max(m, load<f32>(src + <usize>(k * step << 2)));
   store<f64>(dst + (<usize>chunk << 3), <f64>m);
 }
@@ -223,14 +255,30 @@ export function softmax_f32(chunk: i32, src: usize, out: usize, n: i32, lanes: i
   const l0 = chunk * per, l1 = min(lanes, l0 + per);
   for (let l = l0; l < l1; l++) {
     const a = src + <usize>l * <usize>lds, o = out + <usize>l * <usize>ldo;
-    let mv = f32x4.splat(-Infinity);
+    let mv = f32x4.splat(-Infinity), nanv = i32x4.splat(0);
     let k = 0;
-    for (; k + 4 <= n; k += 4) mv = f32x4.max(mv, v128.load(a + (<usize>k << 2)));
+    // pmax is one instruction; NaNs are tracked on the side
+    for (; k + 4 <= n; k += 4) {
+      const x = v128.load(a + (<usize>k << 2));
+      mv = f32x4.pmax(mv, x);
+      nanv = v128.or(nanv, f32x4.ne(x, x));
+    }
     let m: f32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    if (v128.any_true(nanv)) m = NaN;
     for (; k < n; k++) m = max(m, load<f32>(a + (<usize>k << 2)));
     const vm = f32x4.splat(m);
     let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
     k = 0;
+    // two vectors per step: the polynomial is a serial chain, so independent work is interleaved with it
+    for (; k + 8 <= n; k += 8) {
+      const e = exp4(f32x4.sub(v128.load(a + (<usize>k << 2)), vm));
+      const f = exp4(f32x4.sub(v128.load(a + (<usize>k << 2), 16), vm));
+      v128.store(o + (<usize>k << 2), e);
+      v128.store(o + (<usize>k << 2), f, 16);
+      const g = f32x4.add(e, f);
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(g));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(i32x4.shuffle(g, g, 2, 3, 0, 1)));
+    }
     for (; k + 4 <= n; k += 4) {
       const e = exp4(f32x4.sub(v128.load(a + (<usize>k << 2)), vm));
       v128.store(o + (<usize>k << 2), e);

@@ -69,6 +69,8 @@ class Runtime implements WasmRuntime {
   constructor(readonly memory: WasmMemory, readonly module: WasmModule) {
     const inst = new wasmApi!.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } });
     this.fns = inst.exports as unknown as Record<string, WasmFn>;
+    // constants the kernels load from memory (see kernels.as): written once, shared by every thread
+    this.fns.init_consts!();
     this.#f32 = new Float32Array(memory.buffer);
     this.#buffers.add(memory.buffer);
     this.#top = CONTROL_BYTES;
