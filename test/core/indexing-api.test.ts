@@ -158,12 +158,17 @@ for (const device of testDevices()) {
           const a = testArray(row.shape, dtype, seed++, 1, 4);
           // positive values keep integer division and uint8 arithmetic well defined in both
           const v = testArray(row.vshape, dtype, seed++, 1, 3);
-          if (m === 'divide' && mx.isInteger(dtype)) continue;
           outs.push(a.at(...row.items(row.idx))[m](v, { stream: device }));
           const vName = 'abcdefgh'[1 + row.idx.length];
+          // MLX rule (python/src/indexing.cpp): divide is scatter_prod with the reciprocal cast to the array's dtype
+          const recip = mx.isInteger(dtype)
+            ? `np.trunc(np.float32(1) / ${vName}.astype(np.float32)).astype(r.dtype)`
+            : `(r.dtype.type(1) / ${vName}.astype(r.dtype)).astype(r.dtype)`;
           const code = m === 'set'
             ? `r = a.copy(); r[${row.np}] = ${vName}.astype(r.dtype); result = r`
-            : `r = a.copy(); np.${UFUNC[m]}.at(r, ${row.np}, ${vName}.astype(r.dtype)); result = r`;
+            : m === 'divide'
+              ? `r = a.copy(); np.multiply.at(r, ${row.np}, ${recip}); result = r`
+              : `r = a.copy(); np.${UFUNC[m]}.at(r, ${row.np}, ${vName}.astype(r.dtype)); result = r`;
           cases.push({ code, args: [await npArg(a), ...(await Promise.all(row.idx.map((x) => npArg(x)))), await npArg(v)] });
           names.push(`${dtype.name}${JSON.stringify(row.shape)}.at[${row.np}].${m}`);
         }
@@ -181,9 +186,19 @@ test('at(...) on a strided view writes a fresh dense array', async () => {
   await assertClose(a.index('::-1, 1::2').at(b, ':').add(1), r[0]!);
 });
 
-test('at(...) on integer arrays: division truncates toward zero; float values are cast to the array dtype', async () => {
+test('at(...).divide multiplies by the reciprocal cast to the dtype (MLX); float values are cast to the array dtype', async () => {
+  // MLX: a.at[i].divide(v) = scatter_prod(a, i, reciprocal(v)) with the updates cast to a's dtype
+  // (python/src/indexing.cpp mlx_divide_item, mlx/ops.cpp scatter): for int32, trunc(1/2) = 0 and 1/-1 = -1
   const a = mx.array([7, -7, 9, 5], mx.int32);
-  assert.deepEqual(await a.at(mx.array([0, 1, 2, 2])).divide(mx.array([2, 2, 2, 2], mx.int32)).tolist(), [3, -3, 2, 5]);
+  assert.deepEqual(await a.at(mx.array([0, 1, 2, 2])).divide(mx.array([2, -1, 1, 1], mx.int32)).tolist(), [0, 7, 9, 5]);
+  assert.deepEqual(await mx.array([6n, 6n], mx.int64).at(mx.array([0, 1])).divide(mx.array([1n, -1n], mx.int64)).tolist(), [6, -6]);
+  // float32: x * float32(1/3), which is not float32(x / 3) for x = 5 (5/3 rounds to 1.6666666, 5 * 0.33333334 to 1.6666667)
+  const f3 = (await mx.array([5], mx.float32).at(0).divide(3).tolist()) as number[];
+  assert.deepEqual(f3, [Math.fround(5 * Math.fround(1 / 3))]);
+  assert.notEqual(Math.fround(5 * Math.fround(1 / 3)), Math.fround(5 / 3));
+  // bool: a * bool(1 / v) keeps a; subtract has no bool negative in MLX
+  assert.deepEqual(await mx.array([true, false]).at(mx.array([0, 1])).divide(false).tolist(), [true, false]);
+  assert.throws(() => mx.array([true]).at(0).subtract(true), /\[at.subtract\] Not supported for bool/);
   // MLX casts the update to the array's dtype before scattering: 2.7 -> 2
   assert.deepEqual(await a.at(3).add(2.7).tolist(), [7, -7, 9, 7]);
   const f = mx.array([1, NaN, 3], mx.float32);

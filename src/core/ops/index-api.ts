@@ -73,7 +73,9 @@ export class AtIndexer {
   /** `a[idx] *= v`, accumulating repeats. @example `a.at('::2').multiply(10)` */
   multiply(v: ArrayLike, opts: StreamOpt = {}): MxArray { return this.#scatter('mul', v, opts, 'at.multiply'); }
   /**
-   * `a[idx] /= v`, accumulating repeats; integer arrays truncate the quotient toward zero (x / 0 gives 0).
+   * `a[idx] *= 1 / v`, accumulating repeats: as MLX's `a.at[idx].divide(v)` (python/src/indexing.cpp), `v` is cast
+   * to `a`'s dtype, its reciprocal (float) is cast back to `a`'s dtype and multiplied in. So float results can
+   * differ from a true division by an ulp, and integer arrays get `x * trunc(1 / v)`: 0 unless v is ±1.
    * @example `a.at(0).divide(2)`
    */
   divide(v: ArrayLike, opts: StreamOpt = {}): MxArray { return this.#scatter('div', v, opts, 'at.divide'); }
@@ -86,6 +88,8 @@ export class AtIndexer {
     const a = this.a;
     a._check(op);
     const stream = toStream(opts.stream, op);
+    // MLX subtracts by adding the negated update, and bool arrays have no negative
+    if (mode === 'sub' && a.dtype === dt.bool) throw new TypeError(`[${op}] Not supported for bool arrays (MLX adds the negated update).`);
     if ((mode === 'max' || mode === 'min') && a.dtype === dt.complex64) {
       throw new TypeError(`[${op}] complex64 arrays have no ordering for maximum/minimum.`);
     }

@@ -11,6 +11,7 @@ import type { TypedArray } from '../../backend.js';
 import type { CpuKernelTable } from '../kernel.js';
 import type { CpuBackend } from '../index.js';
 import { broadcastStrides, forEachOffset, reader, writer, offsetsOf, type CpuView } from '../view.js';
+import { roundTo } from './binary-defs.js';
 import { clampIndex, copier, dynamicStart, emptyIndexedAxis, indexValues, planOffsets } from './indexing-common.js';
 
 /** Combines element `j` of `src` into element `i` of `dst`. */
@@ -19,14 +20,26 @@ type Combine = (dst: TypedArray, i: number, src: TypedArray, j: number) => void;
 const nanMax = (a: number, b: number): number => (b > a || b !== b ? b : a);
 const nanMin = (a: number, b: number): number => (b < a || b !== b ? b : a);
 
-function numberOp(mode: ScatterMode, intDiv: boolean): (a: number, b: number) => number {
+/**
+ * Scatter `div` multiplies by the reciprocal cast to the array's dtype, as MLX's `a.at[idx].divide(v)` is
+ * `scatter_prod(a, idx, reciprocal(v))` (python/src/indexing.cpp) and scatter casts updates to `a`'s dtype: floats
+ * multiply by 1/v rounded to the dtype; integers by trunc(1/v), which is ±1 for v = ±1 and 0 otherwise (v = 0, an
+ * undefined float-to-int cast in MLX, also gives 0 here).
+ */
+function divByReciprocal(d: dt.Dtype): (a: number, b: number) => number {
+  if (dt.isInteger(d)) return (a, b) => (b === 1 ? a : b === -1 ? -a : 0);
+  // MLX divides in the dtype; a half-float quotient is computed in float32 and rounded again
+  const c = roundTo(d), h = d === dt.float16 || d === dt.bfloat16;
+  return h ? (a, b) => a * c(Math.fround(1 / b)) : (a, b) => a * c(1 / b);
+}
+
+function numberOp(mode: ScatterMode, d: dt.Dtype): (a: number, b: number) => number {
   switch (mode) {
     case 'set': return (_a, b) => b;
     case 'add': return (a, b) => a + b;
     case 'sub': return (a, b) => a - b;
     case 'mul': return (a, b) => a * b;
-    // integer division truncates toward zero (a C cast of the quotient); x / 0 stores 0
-    case 'div': return intDiv ? (a, b) => (b === 0 ? 0 : Math.trunc(a / b)) : (a, b) => a / b;
+    case 'div': return divByReciprocal(d);
     case 'max': return nanMax;
     case 'min': return nanMin;
   }
@@ -42,14 +55,15 @@ function combiner(mode: ScatterMode, d: dt.Dtype): Combine {
       case 'add': return (o, i, s, j) => { B(o)[i] = B(o)[i]! + B(s)[j]!; };
       case 'sub': return (o, i, s, j) => { B(o)[i] = B(o)[i]! - B(s)[j]!; };
       case 'mul': return (o, i, s, j) => { B(o)[i] = B(o)[i]! * B(s)[j]!; };
-      case 'div': return (o, i, s, j) => { const b = B(s)[j]!; B(o)[i] = b === 0n ? 0n : B(o)[i]! / b; };
+      // times trunc(1 / b): see divByReciprocal
+      case 'div': return (o, i, s, j) => { const b = B(s)[j]!; B(o)[i] = b === 1n ? B(o)[i]! : b === -1n ? -B(o)[i]! : 0n; };
       case 'max': return (o, i, s, j) => { if (B(s)[j]! > B(o)[i]!) B(o)[i] = B(s)[j]!; };
       case 'min': return (o, i, s, j) => { if (B(s)[j]! < B(o)[i]!) B(o)[i] = B(s)[j]!; };
     }
   }
   if (d === dt.float16 || d === dt.bfloat16 || d === dt.bool) {
     const rd = reader(d), wr = writer(d);
-    const f = d === dt.bool ? boolOp(mode) : numberOp(mode, false);
+    const f = d === dt.bool ? boolOp(mode) : numberOp(mode, d);
     return (o, i, s, j) => wr(o, i, f(rd(o, i), rd(s, j)));
   }
   const F = (x: TypedArray) => x as Float64Array;
@@ -57,7 +71,7 @@ function combiner(mode: ScatterMode, d: dt.Dtype): Combine {
     // the exact product can pass 2^53; imul keeps the low 32 bits as C does
     return (o, i, s, j) => { F(o)[i] = Math.imul(F(o)[i]!, F(s)[j]!); };
   }
-  const f = numberOp(mode, dt.isInteger(d));
+  const f = numberOp(mode, d);
   if (mode === 'add') return (o, i, s, j) => { F(o)[i] = F(o)[i]! + F(s)[j]!; };
   return (o, i, s, j) => { F(o)[i] = f(F(o)[i]!, F(s)[j]!); };
 }
@@ -67,7 +81,8 @@ function boolOp(mode: ScatterMode): (a: number, b: number) => number {
     case 'add': case 'max': return (a, b) => a || b;
     case 'mul': case 'min': return (a, b) => a && b;
     case 'sub': return (a, b) => a - b;
-    default: return (a, b) => a / b;
+    // a * bool(1 / b): 1/1 and 1/0 = inf are both true, so the value is kept
+    default: return (a) => a;
   }
 }
 
@@ -79,7 +94,11 @@ function complexCombiner(mode: ScatterMode): Combine {
       case 'add': r = ar + br; m = ai + bi; break;
       case 'sub': r = ar - br; m = ai - bi; break;
       case 'mul': r = ar * br - ai * bi; m = ar * bi + ai * br; break;
-      default: { const den = br * br + bi * bi; r = (ar * br + ai * bi) / den; m = (ai * br - ar * bi) / den; }
+      // times the complex64 reciprocal of b (see divByReciprocal)
+      default: {
+        const den = br * br + bi * bi, cr = Math.fround(br / den), ci = Math.fround(-bi / den);
+        r = ar * cr - ai * ci; m = ar * ci + ai * cr;
+      }
     }
     o[2 * i] = r; o[2 * i + 1] = m;
   };
