@@ -39,7 +39,7 @@ export function wasmGemmF32(
     run('pack_b', Math.ceil(np / pb), [sb.addr, sb.strides[0]!, sb.strides[1]!, K, N, bp, pb], threads);
     const chunks = Math.ceil(mp / MCP) * Math.ceil(np / NCP);
     run('gemm_packed', chunks, [ap, bp, cw, mp, np, K, ldw, MCP, NCP], threads);
-    const f = rt.f32(), w0 = cw >> 2;
+    const f = rt.f32(), w0 = cw >>> 2;
     for (let i = 0; i < M; i++) {
       const src = w0 + i * ldw, dst = cB + i * ldc;
       if (scn === 1) for (let j = 0; j < N; j++) C[dst + j] += f[src + j]!;

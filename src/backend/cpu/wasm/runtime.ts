@@ -39,6 +39,8 @@ export interface WasmRuntime {
   /** Reserves `bytes` (64-byte aligned, zero-filled if asked); returns the byte address, growing the memory. */
   alloc(bytes: number, zero?: boolean): number;
   free(ptr: number): void;
+  /** Bytes currently handed out. */
+  liveBytes(): number;
   /** Whether a typed array lives in this memory (then its byteOffset is its address). */
   owns(a: ArrayBufferView): boolean;
 }
@@ -65,6 +67,7 @@ class Runtime implements WasmRuntime {
   #freeList: number[][] = [];
   #live = new Map<number, number>();
   #buffers = new WeakSet<ArrayBufferLike>();
+  #liveBytes = 0;
 
   constructor(readonly memory: WasmMemory, readonly module: WasmModule) {
     const inst = new wasmApi!.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } });
@@ -84,6 +87,10 @@ class Runtime implements WasmRuntime {
       this.#f32 = new Float32Array(buf);
     }
     return this.#f32;
+  }
+
+  liveBytes(): number {
+    return this.#liveBytes;
   }
 
   owns(a: ArrayBufferView): boolean {
@@ -107,6 +114,7 @@ class Runtime implements WasmRuntime {
         if (blk[1] === size) fl.splice(i, 1);
         else { blk[0] = ptr + size; blk[1] = blk[1]! - size; }
         this.#live.set(ptr, size);
+        this.#liveBytes += size;
         return ptr;
       }
     }
@@ -120,6 +128,7 @@ class Runtime implements WasmRuntime {
     }
     this.#top = end;
     this.#live.set(ptr, size);
+    this.#liveBytes += size;
     return ptr;
   }
 
@@ -127,6 +136,7 @@ class Runtime implements WasmRuntime {
     const size = this.#live.get(ptr);
     if (size === undefined) return;
     this.#live.delete(ptr);
+    this.#liveBytes -= size;
     const fl = this.#freeList;
     let lo = 0, hi = fl.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (fl[mid]![0]! < ptr) lo = mid + 1; else hi = mid; }
@@ -160,6 +170,14 @@ export function wasmRuntime(): WasmRuntime | null {
 export const RESIDENT_MIN_BYTES = 1 << 16;
 
 /**
+ * Past this many live bytes, new buffers go to the JS heap instead. The garbage collector cannot see how full the
+ * WebAssembly memory is, so arrays that were never disposed would otherwise pile up there until the 4 GiB address
+ * space runs out; JS-heap buffers create GC pressure, which runs the finalizers that free the resident ones.
+ * `MLX_CPU_WASM_RESIDENT_MB` overrides it.
+ */
+export const RESIDENT_CAP_BYTES = (Number(envFlag('MLX_CPU_WASM_RESIDENT_MB')) || 1024) * 2 ** 20;
+
+/**
  * A float32 (or, for float16/bfloat16, Uint16) array of `n` elements inside the kernels' memory, zero-filled
  * unless `zero` is false; null when small, of another dtype, without a runtime, or when the 4 GiB address space
  * is full. The CPU backend's allocator for large floating buffers.
@@ -169,7 +187,7 @@ export function residentArray(dtype: string, n: number, zero = true): Float32Arr
   const size = dtype === 'float32' ? 4 : dtype === 'float16' || dtype === 'bfloat16' ? 2 : 0;
   if (size === 0 || n * size < RESIDENT_MIN_BYTES) return null;
   const rt = wasmRuntime();
-  if (!rt) return null;
+  if (!rt || rt.liveBytes() + n * size > RESIDENT_CAP_BYTES) return null;
   try {
     const ptr = rt.alloc(n * size, zero);
     return size === 4 ? new Float32Array(rt.memory.buffer, ptr, n) : new Uint16Array(rt.memory.buffer, ptr, n);

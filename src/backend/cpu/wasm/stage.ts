@@ -22,14 +22,14 @@ export function stage(rt: WasmRuntime, buf: Float32Array, offset: number, shape:
   const span = hi - lo + 1;
   if (span <= 2 * n + 1024) {
     const ptr = rt.alloc(span * 4);
-    rt.f32().set(buf.subarray(lo, hi + 1), ptr >> 2);
+    rt.f32().set(buf.subarray(lo, hi + 1), ptr >>> 2);
     return { addr: ptr + (offset - lo) * 4, strides: [...strides], tmp: ptr };
   }
   // dense gather, row-major
   const ptr = rt.alloc(n * 4), f = rt.f32();
   const nd = shape.length, idx = new Array<number>(nd).fill(0);
   let o = offset;
-  for (let k = 0, d0 = ptr >> 2; k < n; k++) {
+  for (let k = 0, d0 = ptr >>> 2; k < n; k++) {
     f[d0 + k] = buf[o]!;
     let d = nd - 1;
     while (d >= 0) {
