@@ -227,10 +227,35 @@ test('creation ops are lazy and dtype rules follow MLX', async () => {
   assert.equal(mx.full([1], mx.array([1], mx.uint16)).dtype, mx.uint16);
   assert.deepEqual(mx.meshgrid(mx.arange(3), mx.arange(2)).map((g) => g.shape), [[2, 3], [2, 3]]);
   assert.deepEqual(await mx.arange(1, 2, 0.25).tolist(), [1, 1.25, 1.5, 1.75]);
-  // linspace hits `stop` exactly even when the step does not
+  // linspace's last value is (1 - 1) * start + 1 * stop = stop exactly
   const l = (await mx.linspace(0, 0.3, 4, mx.float64).tolist()) as number[];
   assert.equal(l[3], 0.3);
   assert.equal(await mx.zeros([]).item(), 0);
+});
+
+test('linspace is bit-exact with MLX: t = i / den and (1 - t) * start + t * stop in float32, then cast', async () => {
+  // MLX rule (mlx/ops.cpp linspace): inner type float32 (float64 only for a float64 result), every step rounded to
+  // it, one cast to the dtype at the end (ints truncate); endpoint=false divides by num; num=1 gives [start]
+  const specs: [number, number, number, boolean, mx.Dtype][] = [
+    [0.1, 1.3, 7, true, mx.float32], [-3.3, 17.9, 13, true, mx.float16], [-3.3, 17.9, 13, true, mx.int32],
+    [0, 1, 5, false, mx.float32], [2.5, -7.25, 50, false, mx.float32], [0.1, 0.7, 61, true, mx.float64],
+    [2.7, 10, 1, true, mx.int32], [1e-3, 123.456, 999, true, mx.float32],
+  ];
+  const outs = specs.map(([a, b, n, ep, d]) => mx.linspace(a, b, n, ep, d));
+  const inner = (d: mx.Dtype): string => (d === mx.float64 ? 'np.float64' : 'np.float32');
+  const res = numpy(specs.map(([a, b, n, ep, d]) => ({
+    code: `f = ${inner(d)}\nt = np.arange(${n}, dtype=f) / f(${ep ? n - 1 : n})\n` +
+      `r = ((f(1) - t) * f(${a}) + t * f(${b})) if ${n} != 1 else np.array([${a}])\nresult = r.astype(np.${d.name})`,
+    args: [],
+  })));
+  for (let i = 0; i < outs.length; i++) await assertClose(outs[i]!, res[i]!, { rtol: 0, atol: 0, msg: `linspace ${JSON.stringify(specs[i])}` });
+  // the float32 rule differs from the exactly rounded value: element 5 of linspace(0.1, 1.3, 7) is 1.0999999f
+  assert.equal(((await outs[0]!.tolist()) as number[])[5], Math.fround(1.0999999));
+  // positional endpoint and the older (num, dtype) order agree with the options form
+  assert.deepEqual(await mx.linspace(0, 1, 4, false).tolist(), [0, 0.25, 0.5, 0.75]);
+  assert.equal(mx.linspace(0, 1, 4, mx.float16).dtype, mx.float16);
+  assert.deepEqual(await mx.linspace(0, 1, { num: 4, endpoint: false, dtype: mx.float64 }).tolist(), [0, 0.25, 0.5, 0.75]);
+  assert.throws(() => mx.linspace(0, 1, 3, 1 as unknown as boolean), /\[linspace\] endpoint must be a boolean/);
 });
 
 test('creation ops reject bad arguments with the op name', () => {

@@ -186,25 +186,32 @@ export function arange(...args: (number | DtypeLike | ArangeOpts | undefined)[])
 }
 
 /** Options of `linspace`. */
-export interface LinspaceOpts extends StreamOpt { num?: number; dtype?: DtypeLike }
+export interface LinspaceOpts extends StreamOpt { num?: number; endpoint?: boolean; dtype?: DtypeLike }
 
 /**
- * `num` evenly spaced values from `start` to `stop`, both included (float32 unless `dtype`).
+ * `num` evenly spaced values from `start` to `stop` (float32 unless `dtype`); with `endpoint` false, `stop` is
+ * left out (the step is (stop - start) / num). Positional order as MLX: `(start, stop, num, endpoint, dtype)`; a
+ * dtype may also come right after `num`. Values follow MLX's formula bit for bit: `t = i / (num - 1)` and
+ * `(1 - t) * start + t * stop` in float32 (float64 for a float64 result), then cast (integers truncate).
  *
  * @example
  * ```ts
  * mx.linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
+ * mx.linspace(0, 1, 4, false); // [0, 0.25, 0.5, 0.75]
  * ```
  */
-export function linspace(start: number, stop: number, ...rest: (number | DtypeLike | LinspaceOpts | undefined)[]): MxArray {
+export function linspace(start: number, stop: number, ...rest: (number | boolean | DtypeLike | LinspaceOpts | undefined)[]): MxArray {
   const op = 'linspace';
-  const { num = 50, dtype, stream } = optArgs<LinspaceOpts>(['num', 'dtype'], rest, op);
+  // `linspace(a, b, n, dtype)` (a dtype in the endpoint slot) stays accepted
+  if (rest.length >= 2 && isDtypeLike(rest[1]) && typeof rest[1] !== 'boolean') rest = [rest[0], undefined, ...rest.slice(1)];
+  const { num = 50, endpoint = true, dtype, stream } = optArgs<LinspaceOpts>(['num', 'endpoint', 'dtype'], rest, op);
   if (typeof start !== 'number' || typeof stop !== 'number') throw new TypeError(`[${op}] start and stop must be numbers.`);
   if (!Number.isInteger(num) || num < 0) throw new RangeError(`[${op}] Number of samples, ${num}, must be a non-negative integer.`);
+  if (typeof endpoint !== 'boolean') throw new TypeError(`[${op}] endpoint must be a boolean, got ${String(endpoint)}.`);
   const d = optDtype(dtype, dt.float32, op);
   if (d === dt.bool || d === dt.complex64) throw new TypeError(`[${op}] Cannot use ${d.name} dtype.`);
-  const step = num > 1 ? (stop - start) / (num - 1) : 0;
-  return bind('arange', [], { n: num, start, step, dtype: d, last: stop }, toStream(stream, op));
+  const den = endpoint ? num - 1 : num;
+  return bind('arange', [], { n: num, start, step: 0, dtype: d, lin: { stop, den } }, toStream(stream, op));
 }
 
 /** Options of `eye` and `tri`. */

@@ -16,8 +16,12 @@ declare module '../primitive.js' {
      * `axis`, input 0 is read flat (row-major) and laid along output axis `axis` (meshgrid's building block).
      */
     full: { shape: readonly number[]; dtype: Dtype; value?: number | bigint | boolean; axis?: number };
-    /** `out[i] = start + i * step` for `i < n`; with `last`, the final element is exactly `last` (linspace). */
-    arange: { n: number; start: number; step: number; dtype: Dtype; last?: number };
+    /**
+     * `out[i] = start + i * step` for `i < n`; with `last`, the final element is exactly `last`. With `lin`
+     * (linspace), MLX's formula instead: `t = i / den`, `(1 - t) * start + t * stop` in float32 (float64 for a
+     * float64 output), then cast to `dtype`.
+     */
+    arange: { n: number; start: number; step: number; dtype: Dtype; last?: number; lin?: { stop: number; den: number } };
     /** A `[n, m]` matrix: ones on diagonal `k` (`eye`) or on and below it (`tri`), zeros elsewhere. */
     tri: { n: number; m: number; k: number; dtype: Dtype; lower: boolean };
     /** Keeps the elements of the last two axes on/below (`upper` false) or on/above diagonal `k`; zeros the rest. */

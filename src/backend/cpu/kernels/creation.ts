@@ -71,6 +71,17 @@ export const creationKernels: CpuKernelTable<'full' | 'arange' | 'tri' | 'triMas
   arange(_inputs, p, _outs, be) {
     const o = be.alloc(p.dtype, [p.n]);
     const { start, step, n, last } = p;
+    if (p.lin) {
+      // MLX's linspace (mlx/ops.cpp): every step rounded to the inner float type, one cast to the dtype at the end
+      const c = p.dtype === dt.float64 ? (v: number) => v : Math.fround;
+      const s = c(start), e = c(p.lin.stop), den = c(p.lin.den);
+      const w = writer(p.dtype);
+      for (let i = 0; i < n; i++) {
+        const t = c(i / den);
+        w(o.buf, i, n === 1 ? start : c(c(c(1 - t) * s) + c(t * e)));
+      }
+      return [o];
+    }
     if (isBig(p.dtype)) {
       const b = o.buf as BigInt64Array;
       if (Number.isInteger(start) && Number.isInteger(step)) {
