@@ -38,3 +38,4 @@ export { treeFlatten, treeUnflatten, treeMap } from './core/tree.js';
 export * from './core/transforms/compile.js';
 export { customFunction, checkpoint, type CustomFunction } from './core/transforms/custom.js';
 export { depends, synchronize } from './core/ops/graph.js';
+export { initGpu, shutdown, deviceInfo, type GpuInitOptions, type DeviceInfo } from './backend/webgpu/index.js';

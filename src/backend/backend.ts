@@ -52,6 +52,11 @@ export interface Backend {
   readonly type: DeviceType;
   /** Computes every output of `node` and attaches their data. Synchronous: a GPU backend only encodes work. */
   run(node: Node): void;
+  /**
+   * Inputs of `node` that the scheduler must read back to the host before `run` (optional; by default every input
+   * whose data belongs to another backend). Lets a GPU backend take CPU inputs directly and fall back to CPU kernels.
+   */
+  needsHost?(node: Node): import('../core/array.js').MxArray[];
   /** Wraps host bytes (already in the dtype's storage layout, row-major) as data of this backend. */
   fromHost(values: TypedArray, dtype: Dtype, shape: readonly number[]): ArrayData;
   /** Reads data back as a dense row-major typed array in the dtype's storage layout. */

@@ -54,11 +54,66 @@ function runNode(node: Node): void {
   }
 }
 
-/** @internal Runs (encodes) everything under the given arrays without waiting for it. */
-export function materialize(targets: readonly MxArray[]): void {
+/**
+ * Inputs of `node` that must be read back to the host (asynchronously) before its backend can run it: data of
+ * another backend the node's backend cannot read directly (a CPU node reading GPU data, or a GPU node whose
+ * primitive falls back to the CPU kernel). Empty for same-device work.
+ */
+function hostInputs(node: Node): MxArray[] {
+  const be = backendFor(node.stream.device.type);
+  if (be.needsHost) return be.needsHost(node);
+  let out: MxArray[] | null = null;
+  for (const x of node.inputs) if (x._data && x._data.storage.backend !== be) (out ??= []).push(x);
+  return out ?? [];
+}
+
+/**
+ * Runs (encodes) every node under `targets` that can run synchronously. Returns the arrays that must first come
+ * to the host for the rest (nodes downstream of them stay pending).
+ */
+function runReady(targets: readonly MxArray[]): MxArray[] {
   for (const t of targets) if (t._disposed && !t._data && !t._node) t._check('eval');
   const order = schedule(targets);
-  for (const n of order) runNode(n);
+  let blocked: Set<Node> | null = null;
+  const pulls = new Set<MxArray>();
+  for (const n of order) {
+    if (blocked && n.inputs.some((x) => !x._data && x._node && blocked!.has(x._node))) { blocked.add(n); continue; }
+    const need = hostInputs(n);
+    if (need.length) {
+      for (const x of need) pulls.add(x);
+      (blocked ??= new Set()).add(n);
+      continue;
+    }
+    runNode(n);
+  }
+  return [...pulls];
+}
+
+/** Moves an array's data to the CPU backend (it keeps its values; later GPU consumers upload it again). */
+async function pullToHost(x: MxArray): Promise<void> {
+  const d = x._data!;
+  const host = await d.storage.backend.read(d, x.dtype, x.shape);
+  if (x._data !== d) return; // disposed or moved meanwhile
+  const cpuData = backendFor('cpu').fromHost(host, x.dtype, x.shape);
+  x._releaseData();
+  x._attach(cpuData);
+}
+
+/**
+ * @internal Runs (encodes) everything under the given arrays that needs no cross-device readback, without
+ * waiting. Nodes that need a GPU-to-CPU transfer stay pending (`materializeAsync` finishes them).
+ */
+export function materialize(targets: readonly MxArray[]): void {
+  runReady(targets);
+}
+
+/** @internal Runs everything under the given arrays, awaiting GPU-to-CPU transfers between segments. */
+export async function materializeAsync(targets: readonly MxArray[]): Promise<void> {
+  for (;;) {
+    const pulls = runReady(targets);
+    if (!pulls.length) return;
+    await Promise.all(pulls.map(pullToHost));
+  }
 }
 
 setDeepGraphHandler((inputs) => materialize(inputs));
@@ -80,7 +135,7 @@ function collect(trees: unknown[]): MxArray[] {
 export async function evaluate(...trees: unknown[]): Promise<void> {
   const arrays = collect(trees);
   for (const a of arrays) a._check('eval');
-  materialize(arrays);
+  await materializeAsync(arrays);
   await Promise.all(allBackends().map((b) => b.synchronize()));
 }
 
@@ -98,14 +153,14 @@ export async function evaluate(...trees: unknown[]): Promise<void> {
 export function asyncEval(...trees: unknown[]): Promise<void> {
   const arrays = collect(trees);
   for (const a of arrays) a._check('asyncEval');
-  materialize(arrays);
-  return Promise.all(allBackends().map((b) => b.synchronize())).then(() => undefined);
+  // the first segment is encoded before this returns; cross-device transfers continue asynchronously
+  return materializeAsync(arrays).then(() => Promise.all(allBackends().map((b) => b.synchronize()))).then(() => undefined);
 }
 
 /** @internal Evaluates one array and returns its data as a dense typed array in storage layout. */
 export async function readArray(a: MxArray, op: string): Promise<import('../backend/backend.js').TypedArray> {
   a._check(op);
-  materialize([a]);
+  await materializeAsync([a]);
   const d = a._data!;
   return d.storage.backend.read(d, a.dtype, a.shape);
 }

@@ -1,0 +1,339 @@
+/**
+ * @file The WebGPU backend: buffers from the pooled allocator, command batching (many dispatches per compute pass,
+ * submitted at a sync point or every `MAX_BATCH` dispatches), a pipeline cache keyed by WGSL source, readback
+ * through a staging buffer, and the visible CPU fallback for primitives without a GPU kernel.
+ *
+ * `run` only encodes. Inputs that live on the CPU are uploaded with `writeBuffer` (synchronous); a node that falls
+ * back to the CPU needs its GPU inputs read back first, which is asynchronous, so `needsHost` tells the scheduler
+ * (core/eval.ts) to do that before calling `run`.
+ */
+/// <reference types="@webgpu/types" />
+import type { Dtype } from '../../core/dtype.js';
+import type { MxArray, Node } from '../../core/array.js';
+import { rowMajorStrides, sizeOf } from '../../core/shape.js';
+import { typedArrayFor } from '../../core/host.js';
+import { Storage, type ArrayData, type Backend, type MemoryStats, type TypedArray } from '../backend.js';
+import { cpuBackend, readSync } from '../cpu/index.js';
+import { BufferPool, type PooledBuffer } from './allocator.js';
+import { bufferBytes, grid } from './wgsl.js';
+import type { GpuKernel } from './kernels/kernel.js';
+
+const MAP_READ = 0x01, COPY_DST = 0x08, MAP_MODE_READ = 0x01;
+
+/** Dispatches encoded before a batch is submitted without waiting for a sync point. */
+export const MAX_BATCH = 64;
+
+/** A kernel argument: a buffer plus the strided view of one array in it (offset and strides in elements). */
+export interface GpuArg {
+  buf: PooledBuffer;
+  dtype: Dtype;
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+}
+
+export class WebGpuBackend implements Backend {
+  readonly type = 'gpu' as const;
+  readonly pool: BufferPool;
+  /** Per-dimension workgroup count limit. */
+  readonly maxGroups: number;
+  readonly maxBinding: number;
+  // the shader module stays referenced with its pipeline: Dawn's Node binding crashes if a module is collected
+  // while its pipeline lives
+  #pipelines = new Map<string, { module: GPUShaderModule; pipe: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  /** Bind groups of unfinished batches, kept alive until the GPU is done with them (same reason). */
+  #inFlight: unknown[] = [];
+  #encoder: GPUCommandEncoder | null = null;
+  #pass: GPUComputePassEncoder | null = null;
+  #count = 0;
+  /** Id of the batch being encoded (submitted batches have smaller ids). */
+  #batch = 0;
+  /**
+   * Mappable staging buffers by size, reused and never destroyed while the device lives: with Dawn's Node binding,
+   * destroying buffers or waiting on onSubmittedWorkDone while other work is pending crashed lavapipe runs, so
+   * completion is learned from staging maps instead (the queue runs in order, so a mapped read proves every
+   * earlier submission done).
+   */
+  #staging = new Map<number, GPUBuffer[]>();
+  #fenceSrc: PooledBuffer | null = null;
+  #temps: PooledBuffer[] = [];
+  #error: Error | null = null;
+  #lost: string | null = null;
+  /** Counts for tests and deviceInfo: dispatches, submissions, pipelines compiled, CPU fallbacks run. */
+  readonly stats = { dispatches: 0, submits: 0, pipelines: 0, fallbacks: 0, uploads: 0, readbacks: 0 };
+
+  constructor(readonly device: GPUDevice, readonly kernels: Partial<Record<string, GpuKernel>>) {
+    this.maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
+    this.maxBinding = device.limits.maxStorageBufferBindingSize;
+    this.pool = new BufferPool(device, device.limits.maxBufferSize);
+    device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
+      this.#error ??= new Error(`[gpu] WebGPU error: ${e.error.message}`);
+    };
+    void device.lost.then((info) => { this.#lost = info.message || info.reason || 'unknown reason'; });
+  }
+
+  /** Throws if the device is gone or reported an error since the last check. */
+  check(op = 'gpu'): void {
+    if (this.#lost !== null) throw new Error(`[${op}] The GPU device was lost (${this.#lost}); call mx.initGpu() again.`);
+    const e = this.#error;
+    if (e) { this.#error = null; throw e; }
+  }
+
+  // ---- buffers --------------------------------------------------------------------------------------------
+
+  /** A fresh dense output for `dtype`/`shape` (its storage holds one reference once attached). */
+  output(dtype: Dtype, shape: readonly number[]): { data: ArrayData; arg: GpuArg } {
+    const n = sizeOf(shape);
+    const buf = this.pool.alloc(bufferBytes(dtype, n));
+    const storage = new Storage(this, buf, n * dtype.size);
+    const strides = rowMajorStrides(shape);
+    return { data: { storage, offset: 0, strides, contiguous: true }, arg: { buf, dtype, shape, strides, offset: 0 } };
+  }
+
+  /** A temporary buffer for one kernel launch; given back after the node is encoded. */
+  temp(bytes: number): PooledBuffer {
+    const b = this.pool.alloc(bytes);
+    this.#temps.push(b);
+    return b;
+  }
+
+  /** A dense temporary array (e.g. a 32-bit result narrowed afterwards). */
+  tempArg(dtype: Dtype, shape: readonly number[]): GpuArg {
+    return { buf: this.temp(bufferBytes(dtype, sizeOf(shape))), dtype, shape, strides: rowMajorStrides(shape), offset: 0 };
+  }
+
+  /** The kernel argument of an input array; CPU-resident data is uploaded into a temporary. */
+  arg(x: MxArray): GpuArg {
+    const d = x._data!;
+    if (d.storage.backend === this) {
+      return { buf: d.storage.handle as PooledBuffer, dtype: x.dtype, shape: x.shape, strides: d.strides, offset: d.offset };
+    }
+    if (d.storage.backend !== cpuBackend) throw new Error(`[gpu] Cannot read data of the ${d.storage.backend.type} backend.`);
+    const host = readSync(cpuBackend, d, x.dtype, x.shape);
+    const buf = this.temp(bufferBytes(x.dtype, x.size));
+    this.#write(buf, host);
+    return { buf, dtype: x.dtype, shape: x.shape, strides: rowMajorStrides(x.shape), offset: 0 };
+  }
+
+  #write(buf: PooledBuffer, host: TypedArray): void {
+    if (host.byteLength === 0) return;
+    this.stats.uploads++;
+    let bytes = new Uint8Array(host.buffer, host.byteOffset, host.byteLength);
+    // writeBuffer needs a multiple of 4 bytes
+    if (bytes.byteLength % 4) { const p = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4); p.set(bytes); bytes = p; }
+    this.device.queue.writeBuffer(buf.buffer, 0, bytes);
+  }
+
+  /** A small read-only buffer of i32 parameters (shapes, strides, offsets) for one launch. */
+  params(values: readonly number[]): PooledBuffer {
+    const a = new Int32Array(Math.max(1, values.length));
+    a.set(values);
+    const b = this.temp(a.byteLength);
+    this.device.queue.writeBuffer(b.buffer, 0, a);
+    return b;
+  }
+
+  // ---- encoding -------------------------------------------------------------------------------------------
+
+  #pipeline(code: string): { pipe: GPUComputePipeline; layout: GPUBindGroupLayout } {
+    let p = this.#pipelines.get(code);
+    if (!p) {
+      const module = this.device.createShaderModule({ code });
+      const pipe = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+      p = { module, pipe, layout: pipe.getBindGroupLayout(0) };
+      this.#pipelines.set(code, p);
+      this.stats.pipelines++;
+    }
+    return p;
+  }
+
+  #computePass(): GPUComputePassEncoder {
+    if (!this.#encoder) this.#encoder = this.device.createCommandEncoder();
+    if (!this.#pass) this.#pass = this.#encoder.beginComputePass();
+    return this.#pass;
+  }
+
+  /**
+   * Encodes one launch of a WGSL compute shader (entry point `main`) over `groups` workgroups (split over x and y
+   * past the per-dimension limit). Binding i of group 0 is `buffers[i]`.
+   */
+  dispatch(code: string, buffers: readonly PooledBuffer[], groups: number): void {
+    if (groups === 0) return;
+    const { pipe, layout } = this.#pipeline(code);
+    const bg = this.device.createBindGroup({
+      layout,
+      entries: buffers.map((b, i) => ({ binding: i, resource: { buffer: b.buffer } })),
+    });
+    for (const b of buffers) b.lastUse = this.#batch;
+    this.#inFlight.push(bg);
+    const pass = this.#computePass();
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, bg);
+    const [x, y] = grid(groups, this.maxGroups);
+    pass.dispatchWorkgroups(x, y);
+    this.stats.dispatches++;
+    if (++this.#count >= MAX_BATCH) this.flush();
+  }
+
+  /** Submits the encoded work; buffers it used become reusable when the GPU reports it done. */
+  flush(): void {
+    if (!this.#encoder) return;
+    this.#pass?.end();
+    this.#pass = null;
+    const cb = this.#encoder.finish();
+    this.device.queue.submit([cb]);
+    this.#inFlight.push(this.#encoder, cb);
+    this.#encoder = null;
+    this.#count = 0;
+    this.stats.submits++;
+    this.#batch++;
+    this.#held.push([this.#batch - 1, this.#inFlight]);
+    this.#inFlight = [];
+  }
+
+  /** Objects of submitted batches, dropped once the batch is known complete. */
+  #held: [number, unknown[]][] = [];
+
+  #completed(id: number): void {
+    this.pool.completedUpTo(id);
+    this.#held = this.#held.filter(([b]) => b > id);
+  }
+
+  #stagingBuffer(size: number): GPUBuffer {
+    return this.#staging.get(size)?.pop() ?? this.device.createBuffer({ size, usage: MAP_READ | COPY_DST });
+  }
+
+  /**
+   * Copies `bytes` bytes at `offset` of `src` into a staging buffer, submits, and resolves with a copy of them once
+   * the GPU is done (and with it every earlier submission).
+   */
+  async #readBytes(src: GPUBuffer, offset: number, bytes: number): Promise<Uint8Array> {
+    const staging = this.#stagingBuffer(bytes);
+    this.#computePass();
+    this.#pass!.end();
+    this.#pass = null;
+    this.#encoder!.copyBufferToBuffer(src, offset, staging, 0, bytes);
+    const id = this.#batch;
+    this.flush();
+    await staging.mapAsync(MAP_MODE_READ);
+    const out = new Uint8Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    let list = this.#staging.get(bytes);
+    if (!list) this.#staging.set(bytes, (list = []));
+    list.push(staging);
+    this.#completed(id);
+    return out;
+  }
+
+  #releaseTemps(): void {
+    for (const b of this.#temps) this.pool.free(b);
+    this.#temps = [];
+  }
+
+  // ---- Backend contract -----------------------------------------------------------------------------------
+
+  #kernel(node: Node): GpuKernel | null {
+    const k = this.kernels[node.prim];
+    if (!k) return null;
+    for (const x of node.inputs) if (x.nbytes > this.maxBinding) return null;
+    for (const o of node.outputs) if (o.nbytes > this.maxBinding) return null;
+    return k.ok(node) ? k : null;
+  }
+
+  /** Inputs that must be read back to the host before `run`: the GPU inputs of a node that falls back. */
+  needsHost(node: Node): MxArray[] {
+    if (this.#kernel(node)) return [];
+    return node.inputs.filter((x) => x._data && x._data.storage.backend !== cpuBackend);
+  }
+
+  run(node: Node): void {
+    this.check(node.prim);
+    const k = this.#kernel(node);
+    if (!k) { this.#fallback(node); return; }
+    try {
+      const outs = k.run(node, this);
+      for (let i = 0; i < node.outputs.length; i++) node.outputs[i]!._attach(outs[i]!);
+    } finally {
+      this.#releaseTemps();
+    }
+  }
+
+  /** Runs the CPU kernel (inputs are on the host: the scheduler read them back) and uploads its outputs. */
+  #fallback(node: Node): void {
+    this.stats.fallbacks++;
+    cpuBackend.run(node);
+    for (const o of node.outputs) {
+      const d = o._data!;
+      const host = readSync(cpuBackend, d, o.dtype, o.shape);
+      const up = this.fromHost(host, o.dtype, o.shape);
+      o._releaseData();
+      o._attach(up);
+    }
+  }
+
+  fromHost(values: TypedArray, dtype: Dtype, shape: readonly number[]): ArrayData {
+    this.check('array');
+    const n = sizeOf(shape);
+    const buf = this.pool.alloc(bufferBytes(dtype, n));
+    this.#write(buf, values);
+    return { storage: new Storage(this, buf, n * dtype.size), offset: 0, strides: rowMajorStrides(shape), contiguous: true };
+  }
+
+  async read(data: ArrayData, dtype: Dtype, shape: readonly number[]): Promise<TypedArray> {
+    this.check('read');
+    const n = sizeOf(shape);
+    const out = typedArrayFor(dtype, n);
+    if (n === 0) return out;
+    let src = data;
+    let copy: ArrayData | null = null;
+    if (!data.contiguous) {
+      // make a dense copy on the GPU with the identity cast
+      const k = this.kernels['astype']!;
+      copy = k.dense!(this, { buf: data.storage.handle as PooledBuffer, dtype, shape, strides: data.strides, offset: data.offset });
+      this.#releaseTemps();
+      src = copy;
+    }
+    const start = src.offset * dtype.size, end = start + out.byteLength;
+    const s4 = Math.floor(start / 4) * 4, e4 = Math.ceil(end / 4) * 4;
+    const pb = src.storage.handle as PooledBuffer;
+    pb.lastUse = this.#batch;
+    const pending = this.#readBytes(pb.buffer, s4, e4 - s4);
+    if (copy) { copy.storage.retain(); copy.storage.release(); }
+    this.stats.readbacks++;
+    const bytes = await pending;
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes.subarray(start - s4, end - s4));
+    this.check('read');
+    return out;
+  }
+
+  free(s: Storage): void {
+    if (this.#lost !== null) return;
+    this.pool.free(s.handle as PooledBuffer);
+  }
+
+  async synchronize(): Promise<void> {
+    if (this.#lost !== null) return;
+    if (this.#encoder || this.#batch - 1 > this.pool.completed) {
+      // a 4-byte read is the fence: it completes after everything submitted before it
+      this.#fenceSrc ??= this.pool.alloc(4);
+      this.#fenceSrc.lastUse = this.#batch;
+      await this.#readBytes(this.#fenceSrc.buffer, 0, 4);
+    }
+    this.check('synchronize');
+  }
+
+  memory(): MemoryStats { return { active: this.pool.active, peak: this.pool.peak, cache: this.pool.cache }; }
+  resetPeak(): void { this.pool.peak = this.pool.active; }
+  setMemoryLimit(bytes: number): number { const p = this.pool.memoryLimit; this.pool.memoryLimit = bytes; return p; }
+  setCacheLimit(bytes: number): number { return this.pool.setCacheLimit(bytes); }
+  clearCache(): void { this.pool.clear(); }
+
+  /** Releases every buffer and the device (mx.shutdown). */
+  destroy(): void {
+    try { this.flush(); } catch { /* the device may already be lost */ }
+    if (this.#fenceSrc) { this.pool.free(this.#fenceSrc); this.#fenceSrc = null; }
+    this.pool.destroyAll();
+    this.#lost = 'the GPU was shut down with mx.shutdown()';
+    this.device.destroy();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * @file WGSL expressions of the elementwise primitives, per compute type. An entry returns the expression (in the
+ * output's compute type) or null when that compute type is not handled on the GPU yet: the node then falls back to
+ * the CPU kernel (see fallbacks.ts). Float math is f32 whatever the storage (float16/bfloat16 round on store).
+ */
+import type { ComputeType } from '../wgsl.js';
+
+type U = (x: string, t: ComputeType) => string | null;
+type B = (a: string, b: string, t: ComputeType) => string | null;
+
+const f = (e: (x: string) => string): U => (x, t) => (t === 'f32' ? e(x) : null);
+const num = (t: ComputeType): boolean => t !== 'bool';
+
+/** Unary primitives, argument `x` already in the input's compute type (float ops get f32 inputs: the op casts). */
+export const UNARY_WGSL: Record<string, U> = {
+  abs: (x, t) => (t === 'u32' || t === 'bool' ? x : `abs(${x})`),
+  negative: (x, t) => (t === 'bool' ? null : t === 'u32' ? `(0u - ${x})` : `(-${x})`),
+  sign: (x, t) => (t === 'f32' ? `select(sign(${x}), ${x}, ${x} == 0.0 || is_nan(${x}))`
+    : t === 'i32' ? `sign(${x})` : t === 'u32' ? `select(0u, 1u, ${x} != 0u)` : x),
+  square: (x, t) => (t === 'bool' ? `(${x} && ${x})` : `(${x} * ${x})`),
+  floor: (x, t) => (t === 'f32' ? `floor(${x})` : x),
+  ceil: (x, t) => (t === 'f32' ? `ceil(${x})` : x),
+  trunc: (x, t) => (t === 'f32' ? `trunc(${x})` : x),
+  conj: (x) => x,
+  real: (x) => x,
+  stopGradient: (x) => x,
+  bitwiseInvert: (x, t) => (t === 'bool' ? `!${x}` : t === 'f32' ? null : `(~${x})`),
+  sqrt: f((x) => `sqrt(${x})`),
+  rsqrt: f((x) => `inverseSqrt(${x})`),
+  reciprocal: f((x) => `(1.0 / ${x})`),
+  exp: f((x) => `exp(${x})`),
+  // exp(x) - 1 loses every digit near 0: switch to the series there
+  expm1: f((x) => `select(exp(${x}) - 1.0, ${x} + 0.5 * ${x} * ${x} + ${x} * ${x} * ${x} / 6.0, abs(${x}) < 1e-3)`),
+  log: f((x) => `log(${x})`),
+  log2: f((x) => `log2(${x})`),
+  log10: f((x) => `(log2(${x}) * 0.30102999566398120)`),
+  log1p: f((x) => `select(log(1.0 + ${x}), ${x} - 0.5 * ${x} * ${x} + ${x} * ${x} * ${x} / 3.0, abs(${x}) < 1e-3)`),
+  sin: f((x) => `sin(${x})`),
+  cos: f((x) => `cos(${x})`),
+  tan: f((x) => `tan(${x})`),
+  arcsin: f((x) => `asin(${x})`),
+  arccos: f((x) => `acos(${x})`),
+  arctan: f((x) => `atan(${x})`),
+  sinh: f((x) => `sinh(${x})`),
+  cosh: f((x) => `cosh(${x})`),
+  tanh: f((x) => `select(tanh(${x}), sign(${x}), abs(${x}) > 20.0)`),
+  arcsinh: f((x) => `asinh(${x})`),
+  arccosh: f((x) => `acosh(${x})`),
+  arctanh: f((x) => `atanh(${x})`),
+  sigmoid: f((x) => `(1.0 / (1.0 + exp(-${x})))`),
+  isnan: (x, t) => (t === 'f32' ? `is_nan(${x})` : 'false'),
+  isinf: (x, t) => (t === 'f32' ? `is_inf(${x})` : 'false'),
+  isfinite: (x, t) => (t === 'f32' ? `!(is_inf(${x}) || is_nan(${x}))` : 'true'),
+  isposinf: (x, t) => (t === 'f32' ? `(is_inf(${x}) && ${x} > 0.0)` : 'false'),
+  isneginf: (x, t) => (t === 'f32' ? `(is_inf(${x}) && ${x} < 0.0)` : 'false'),
+  logicalNot: (x, t) => (t === 'bool' ? `!${x}` : t === 'f32' ? `(${x} == 0.0)` : `(${x} == ${t}(0))`),
+};
+
+const nanMax = (a: string, b: string): string => `select(${b}, ${a}, ${a} > ${b} || is_nan(${a}))`;
+const nanMin = (a: string, b: string): string => `select(${b}, ${a}, ${a} < ${b} || is_nan(${a}))`;
+const cmp = (op: string): B => (a, b, t) => (t === 'bool' ? `(select(0u, 1u, ${a}) ${op} select(0u, 1u, ${b}))` : `(${a} ${op} ${b})`);
+const truthy = (x: string, t: ComputeType): string => (t === 'bool' ? x : t === 'f32' ? `(${x} != 0.0)` : `(${x} != ${t}(0))`);
+
+/** Binary primitives: both arguments in the inputs' common compute type. */
+export const BINARY_WGSL: Record<string, B> = {
+  add: (a, b, t) => (t === 'bool' ? `(${a} || ${b})` : `(${a} + ${b})`),
+  subtract: (a, b, t) => (t === 'bool' ? `(${a} != ${b})` : `(${a} - ${b})`),
+  multiply: (a, b, t) => (t === 'bool' ? `(${a} && ${b})` : `(${a} * ${b})`),
+  divide: (a, b, t) => (t === 'f32' ? `(${a} / ${b})` : null),
+  maximum: (a, b, t) => (t === 'f32' ? nanMax(a, b) : t === 'bool' ? `(${a} || ${b})` : `max(${a}, ${b})`),
+  minimum: (a, b, t) => (t === 'f32' ? nanMin(a, b) : t === 'bool' ? `(${a} && ${b})` : `min(${a}, ${b})`),
+  // C pow; 1^y = 1 and x^0 = 1 even for NaN partners
+  power: (a, b, t) => (t === 'f32' ? `select(pow_c(${a}, ${b}), 1.0, ${a} == 1.0 || ${b} == 0.0)` : null),
+  arctan2: (a, b, t) => (t === 'f32' ? `atan2(${a}, ${b})` : null),
+  logaddexp: (a, b, t) => (t === 'f32'
+    ? `select(max(${a}, ${b}) + log(1.0 + exp(-abs(${a} - ${b}))), ${a} + 0.69314718055994531, ${a} == ${b})` : null),
+  floorDivide: (a, b, t) => (t === 'f32' ? `floor(${a} / ${b})` : null),
+  remainder: (a, b, t) => (t === 'f32' ? `rem_f(${a}, ${b})` : null),
+  bitwiseAnd: (a, b, t) => (t === 'bool' ? `(${a} && ${b})` : t === 'f32' ? null : `(${a} & ${b})`),
+  bitwiseOr: (a, b, t) => (t === 'bool' ? `(${a} || ${b})` : t === 'f32' ? null : `(${a} | ${b})`),
+  bitwiseXor: (a, b, t) => (t === 'bool' ? `(${a} != ${b})` : t === 'f32' ? null : `(${a} ^ ${b})`),
+  equal: cmp('=='),
+  notEqual: cmp('!='),
+  greater: cmp('>'),
+  greaterEqual: cmp('>='),
+  less: cmp('<'),
+  lessEqual: cmp('<='),
+  logicalAnd: (a, b, t) => (num(t) || t === 'bool' ? `(${truthy(a, t)} && ${truthy(b, t)})` : null),
+  logicalOr: (a, b, t) => (num(t) || t === 'bool' ? `(${truthy(a, t)} || ${truthy(b, t)})` : null),
+};
+
+/** Extra helpers the binary expressions call. */
+export const BINARY_PRELUDE = `
+fn pow_c(a: f32, b: f32) -> f32 {
+  if (a >= 0.0) { return pow(a, b); }
+  let r = pow(-a, b);
+  if (b != trunc(b)) { return f_nan(); }
+  return select(r, -r, (abs(b) % 2.0) == 1.0);
+}
+fn rem_f(a: f32, b: f32) -> f32 {
+  let r = a - b * trunc(a / b);
+  if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; }
+  return r;
+}
+`;

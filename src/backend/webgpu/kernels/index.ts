@@ -1,0 +1,10 @@
+/**
+ * @file Every GPU kernel, by primitive name. A primitive missing here (or whose kernel declines a node) runs on
+ * the CPU kernel through the scheduler; fallbacks.ts states which is which.
+ */
+import type { GpuKernel } from './kernel.js';
+import { elementwiseKernels } from './elementwise.js';
+import { reduceKernels } from './reduce.js';
+import { matmulKernels } from './matmul.js';
+
+export const gpuKernels: Record<string, GpuKernel> = { ...elementwiseKernels, ...reduceKernels, ...matmulKernels };

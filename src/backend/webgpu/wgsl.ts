@@ -1,0 +1,117 @@
+/**
+ * @file How each dtype lives in a GPU buffer and how generated WGSL reads and writes it.
+ *
+ * Storage is byte-identical to the host layout (the CPU backend's typed arrays), so uploads, readbacks and CPU
+ * fallbacks copy bytes without conversion. Every binding is declared `array<u32>`; narrower dtypes are unpacked from
+ * their word (bool/int8/uint8: 4 per word, float16/bfloat16/int16/uint16: 2 per word). A kernel that writes a
+ * narrow dtype computes a whole output word per invocation, so no two invocations write the same word (WGSL has no
+ * byte stores). Compute happens in 32 bits: f32 for every float dtype (float16 via unpack2x16float, so
+ * `shader-f16` is not required), i32 for signed and u32 for unsigned integers, WGSL `bool` for bool.
+ * 64-bit and complex dtypes are stored (for fallbacks and transfers) but no kernel computes on them yet.
+ */
+/// <reference types="@webgpu/types" />
+import * as dt from '../../core/dtype.js';
+import type { Dtype } from '../../core/dtype.js';
+
+/** The WGSL type a dtype computes in. */
+export type ComputeType = 'f32' | 'i32' | 'u32' | 'bool';
+
+/** Compute type of a dtype, or null when no GPU kernel handles it (64-bit, complex). */
+export function computeType(d: Dtype): ComputeType | null {
+  switch (d.name) {
+    case 'float32': case 'float16': case 'bfloat16': return 'f32';
+    case 'int32': case 'int16': case 'int8': return 'i32';
+    case 'uint32': case 'uint16': case 'uint8': return 'u32';
+    case 'bool': return 'bool';
+    default: return null;
+  }
+}
+
+/** Whether GPU kernels can read and write the dtype. */
+export const gpuDtype = (d: Dtype): boolean => computeType(d) !== null;
+
+/** Elements per 32-bit word. */
+export const lanes = (d: Dtype): number => 4 / d.size;
+
+/**
+ * WGSL for `fn NAME(i: i32) -> CT`: loads element `i` (in elements of `d`) of binding `buf` as its compute type.
+ */
+export function loader(name: string, buf: string, d: Dtype): string {
+  const raw = (bits: number): string => bits === 32
+    ? `${buf}[u32(i)]`
+    : `((${buf}[u32(i) >> ${bits === 8 ? 2 : 1}u] >> ((u32(i) & ${bits === 8 ? 3 : 1}u) * ${bits}u)) & ${bits === 8 ? '0xffu' : '0xffffu'})`;
+  let body: string;
+  switch (d.name) {
+    case 'float32': body = `bitcast<f32>(${raw(32)})`; break;
+    case 'int32': body = `bitcast<i32>(${raw(32)})`; break;
+    case 'uint32': body = raw(32); break;
+    case 'float16': body = `unpack2x16float(${raw(16)}).x`; break;
+    case 'bfloat16': body = `bitcast<f32>(${raw(16)} << 16u)`; break;
+    case 'int16': body = `(bitcast<i32>(${raw(16)} << 16u) >> 16u)`; break;
+    case 'uint16': body = raw(16); break;
+    case 'int8': body = `(bitcast<i32>(${raw(8)} << 24u) >> 24u)`; break;
+    case 'uint8': body = raw(8); break;
+    case 'bool': body = `(${raw(8)} != 0u)`; break;
+    default: throw new Error(`[gpu] No WGSL loader for ${d.name}.`);
+  }
+  return `fn ${name}(i: i32) -> ${computeType(d)} { return ${body}; }`;
+}
+
+/** WGSL expression: the bits (low `8 * size` bits of a u32) that store compute value `v` as dtype `d`. */
+export function storeBits(v: string, d: Dtype): string {
+  switch (d.name) {
+    case 'float32': return `bitcast<u32>(${v})`;
+    case 'int32': return `bitcast<u32>(${v})`;
+    case 'uint32': return `${v}`;
+    case 'float16': return `(pack2x16float(vec2f(${v}, 0.0)) & 0xffffu)`;
+    case 'bfloat16': return `bf16_bits(${v})`;
+    case 'int16': return `(bitcast<u32>(${v}) & 0xffffu)`;
+    case 'uint16': return `(${v} & 0xffffu)`;
+    case 'int8': return `(bitcast<u32>(${v}) & 0xffu)`;
+    case 'uint8': return `(${v} & 0xffu)`;
+    case 'bool': return `select(0u, 1u, ${v})`;
+    default: throw new Error(`[gpu] No WGSL store for ${d.name}.`);
+  }
+}
+
+/** Helper functions every generated shader may use (unused ones cost nothing). */
+export const PRELUDE = `
+fn bf16_bits(x: f32) -> u32 {
+  let u = bitcast<u32>(x);
+  if ((u & 0x7fffffffu) > 0x7f800000u) { return 0x7fc0u; }
+  return (u + 0x7fffu + ((u >> 16u) & 1u)) >> 16u;
+}
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+// through a var: a constant expression may not be infinite or NaN in WGSL
+fn f_inf() -> f32 { var u = 0x7f800000u; return bitcast<f32>(u); }
+fn f_nan() -> f32 { var u = 0x7fc00000u; return bitcast<f32>(u); }
+`;
+
+/** WGSL expression converting compute value `v` of type `from` to compute type `to` (C cast semantics). */
+export function convert(v: string, from: ComputeType, to: ComputeType): string {
+  if (from === to) return v;
+  if (to === 'bool') return from === 'f32' ? `(${v} != 0.0)` : `(${v} != 0${from === 'u32' ? 'u' : ''})`;
+  if (from === 'bool') return `select(${to}(0), ${to}(1), ${v})`;
+  // floats to unsigned go through i32 so negative values wrap as the host's typed arrays do
+  if (from === 'f32' && to === 'u32') return `bitcast<u32>(i32(${v}))`;
+  if (from === 'i32' && to === 'u32') return `bitcast<u32>(${v})`;
+  if (from === 'u32' && to === 'i32') return `bitcast<i32>(${v})`;
+  return `${to}(${v})`;
+}
+
+/** Byte size a dtype's `n` elements occupy in a GPU buffer (whole words, at least one). */
+export function bufferBytes(d: Dtype, n: number): number {
+  return Math.max(4, Math.ceil((n * d.size) / 4) * 4);
+}
+
+/**
+ * The dispatch shape for `count` workgroups: x up to the per-dimension limit, the rest in y. Shaders recover the
+ * linear index as `wid.x + wid.y * nwg.x`.
+ */
+export function grid(count: number, maxPerDim: number): [number, number] {
+  if (count <= maxPerDim) return [count, 1];
+  return [maxPerDim, Math.ceil(count / maxPerDim)];
+}
+
+export { dt };
