@@ -6,5 +6,12 @@ import type { GpuKernel } from './kernel.js';
 import { elementwiseKernels } from './elementwise.js';
 import { reduceKernels } from './reduce.js';
 import { matmulKernels } from './matmul.js';
+import { layoutKernels } from './layout.js';
+import { indexingKernels } from './indexing.js';
+import { creationKernels } from './creation.js';
+import { miscKernels } from './misc.js';
 
-export const gpuKernels: Record<string, GpuKernel> = { ...elementwiseKernels, ...reduceKernels, ...matmulKernels };
+export const gpuKernels: Record<string, GpuKernel> = {
+  ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
+  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels,
+};
