@@ -28,10 +28,10 @@ export interface StaticServer {
 }
 
 /**
- * Serves files below `root` on 127.0.0.1 (a free port chosen by the OS). Paths escaping `root` get 403.
+ * Serves files below `root` on 127.0.0.1 (`port`, or a free one chosen by the OS). Paths escaping `root` get 403.
  * @example const s = await serveStatic(process.cwd(), { isolated: true }); ... await s.close();
  */
-export async function serveStatic(root: string, opts: { isolated?: boolean } = {}): Promise<StaticServer> {
+export async function serveStatic(root: string, opts: { isolated?: boolean; port?: number } = {}): Promise<StaticServer> {
   const base = normalize(root + sep);
   const held: ServerResponse[] = [];
   const server: Server = createServer(async (req, res) => {
@@ -59,7 +59,7 @@ export async function serveStatic(root: string, opts: { isolated?: boolean } = {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
