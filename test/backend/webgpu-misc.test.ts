@@ -64,6 +64,16 @@ const ROWS: [string, mx.Dtype[], (d: mx.Dtype) => Make, boolean][] = [
   ['uniform', [mx.float32], () => (o) => mx.random.uniform({ shape: [33], key: mx.random.key(11, cpu), ...o }), true],
   ['uniform bounds', [mx.float32], () => (o) => mx.random.uniform(
     mx.array([-2, 0.5], mx.float32, cpu), 3, [4, 2], { key: mx.random.key(2, cpu), ...o }), true],
+  ['bernoulli', [mx.bool], () => (o) => mx.random.bernoulli(0.3, [40], { key: mx.random.key(4, cpu), ...o }), true],
+  ['bernoulli per-element p', [mx.bool], () => (o) => mx.random.bernoulli(
+    mx.array([0.1, 0.5, 0.9], mx.float32, cpu), [6, 3], { key: mx.random.key(4, cpu), ...o }), true],
+  ['randint', [mx.int32, mx.int8, mx.uint32, mx.uint8], (d) => (o) => mx.random.randint(-3, 50, [30], d, { key: mx.random.key(9, cpu), ...o }), true],
+  ['randint full range', [mx.int32], (d) => (o) => mx.random.randint(-(2 ** 31), 2 ** 31 - 1, [9], d, { key: mx.random.key(9, cpu), ...o }), true],
+  ['randint empty interval', [mx.int16], (d) => (o) => mx.random.randint(5, 2, [4], d, { key: mx.random.key(9, cpu), ...o }), true],
+  ['normal', [mx.float32], () => (o) => mx.random.normal({ shape: [64], key: mx.random.key(13, cpu), ...o }), false],
+  ['normal loc scale', [mx.float32], () => (o) => mx.random.normal({ shape: [2, 3], loc: 1.5, scale: 0.25, key: mx.random.key(13, cpu), ...o }), false],
+  ['gumbel', [mx.float32], () => (o) => mx.random.gumbel({ shape: [40], key: mx.random.key(21, cpu), ...o }), false],
+  ['laplace', [mx.float32], () => (o) => mx.random.laplace({ shape: [40], loc: 0.5, scale: 2, key: mx.random.key(22, cpu), ...o }), false],
 ];
 
 for (const [name, dtypes, make, exact] of ROWS) {

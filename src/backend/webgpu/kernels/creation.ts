@@ -15,6 +15,7 @@ import type { GpuKernel } from './kernel.js';
 import { elementwise } from './elementwise.js';
 import { broadcastTo, f32Bits, generate, own } from './creation-gen.js';
 import { randomKernels } from './creation-random.js';
+import { samplerKernels } from './creation-sampler.js';
 
 const WG = 64;
 const FILL = `@group(0) @binding(0) var<storage, read_write> out: array<u32>;
@@ -149,5 +150,5 @@ const windowKernel: GpuKernel = {
 /** Creation-family GPU kernels (and the random ones, which are fills from a key). */
 export const creationKernels: Record<string, GpuKernel> = {
   full: fullKernel, arange: arangeKernel, tri: triKernel, triMask: triMaskKernel, windowFn: windowKernel,
-  ...randomKernels,
+  ...randomKernels, ...samplerKernels,
 };
