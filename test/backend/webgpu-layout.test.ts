@@ -1,0 +1,112 @@
+// The GPU layout and indexing kernels (views, contiguous, concatenate, dynamic slices, gathers) on whatever adapter
+// exists (lavapipe here, with allowSoftware); skips cleanly without one. Every result on mx.gpu is compared exactly
+// with the same op on mx.cpu (which the op tests check against NumPy), for GPU-resident, strided (transposed) and
+// CPU-resident inputs, and the fallback counter proves the GPU kernels ran. Shapes stay tiny: lavapipe is slow.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as mx from '../../src/index.js';
+import { testArray } from '../helpers/numpy.js';
+
+let ok = false;
+before(async () => { ok = await mx.initGpu({ allowSoftware: true, quiet: true }); });
+after(() => mx.shutdown());
+
+type S = { stream: mx.Device };
+const gpu: S = { stream: mx.gpu };
+const cpu: S = { stream: mx.cpu };
+
+async function same(g: mx.MxArray, c: mx.MxArray, msg: string): Promise<void> {
+  assert.deepEqual([...g.shape], [...c.shape], `${msg}: shape`);
+  assert.equal(g.dtype, c.dtype, `${msg}: dtype`);
+  const gv = Array.from((await g.data()) as ArrayLike<number>).map(Number);
+  const cv = Array.from((await c.data()) as ArrayLike<number>).map(Number);
+  assert.deepEqual(gv, cv, msg);
+}
+
+const fallbacks = (): number => mx.deviceInfo(mx.gpu).stats!.fallbacks as number;
+
+/** Op rows: name, op over an input x (shape [3, 4] or an empty / 0-d variant), applied with the given stream. */
+type Op = (x: mx.MxArray, o: S) => mx.MxArray | mx.MxArray[];
+const idx = (_o: S): mx.MxArray => mx.array([2, -1, 0, 1, 1], mx.int32);
+const ROWS: [string, Op][] = [
+  ['reshape', (x, o) => mx.reshape(x, [x.size], o)],
+  ['reshape 3d', (x, o) => mx.reshape(x, [1, ...x.shape, 1], o)],
+  ['transpose', (x, o) => mx.transpose(x, o)],
+  ['broadcastTo', (x, o) => mx.broadcastTo(x, [2, ...x.shape], o)],
+  ['indexView', (x, o) => x.index('1:, ::-2', o)],
+  ['indexView newaxis', (x, o) => x.index(null, '...', mx.sl(0, 2), o)],
+  ['split', (x, o) => mx.split(x, 2, 1, o)],
+  ['flip', (x, o) => mx.flip(x, o)],
+  ['diagonal', (x, o) => mx.diagonal(x, 1, 0, 1, o)],
+  ['contiguous', (x, o) => mx.contiguous(x, o)],
+  ['concatenate 0', (x, o) => mx.concatenate([x, x, x], 0, o)],
+  ['concatenate 1', (x, o) => mx.concatenate([x, mx.flip(x, 1, o)], 1, o)],
+  ['slice', (x, o) => mx.slice(x, mx.array([1], mx.int32), [0], [x.shape[0]! > 1 ? 2 : 0, x.shape[1]!], o)],
+  ['take axis', (x, o) => mx.take(x, mx.array([1, 0, -1], mx.int32), 1, o)],
+  ['take flat', (x, o) => mx.take(x, idx(o), o)],
+  ['takeAlongAxis', (x, o) => mx.takeAlongAxis(x, mx.array([[0], [3], [-1]], mx.int32), 1, o)],
+  ['gather', (x, o) => x.index(mx.array([1, 0], mx.int32), mx.sl(null, null, 2), o)],
+  ['gather 2', (x, o) => x.index(mx.array([[0], [1]], mx.int32), mx.array([2, 3, 0], mx.uint8), o)],
+];
+const DTYPES = [mx.float32, mx.float16, mx.int8, mx.uint16, mx.int32, mx.bool];
+
+/** Inputs: [label, make(on cpu), place on the GPU first] */
+const INPUTS: [string, (d: mx.Dtype) => mx.MxArray, 'gpu' | 'strided' | 'cpu'][] = [
+  ['gpu', (d) => testArray([3, 4], d, 3), 'gpu'],
+  ['strided', (d) => testArray([4, 3], d, 5), 'strided'],
+  ['cpu-resident', (d) => testArray([3, 4], d, 7), 'cpu'],
+];
+
+test('webgpu layout/indexing kernels match the CPU backend without falling back', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  for (const [name, op] of ROWS) {
+    for (const d of DTYPES) {
+      for (const [label, make, place] of INPUTS) {
+        const x = make(d);
+        const xc = place === 'strided' ? mx.transpose(x, cpu) : x;
+        const xg = place === 'gpu' ? mx.contiguous(x, gpu) : place === 'strided' ? mx.transpose(mx.contiguous(x, gpu), gpu) : x;
+        const before = fallbacks();
+        const g = op(xg, gpu), c = op(xc, cpu);
+        const gs = Array.isArray(g) ? g : [g], cs = Array.isArray(c) ? c : [c];
+        await mx.eval(...gs);
+        assert.equal(fallbacks(), before, `${name} ${d.name} ${label}: fell back`);
+        for (let i = 0; i < cs.length; i++) await same(gs[i]!, cs[i]!, `${name} ${d.name} ${label} [${i}]`);
+      }
+    }
+  }
+});
+
+test('webgpu layout/indexing kernels on empty and 0-d arrays', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  const e = mx.zeros([0, 4], mx.float32);
+  const z = mx.array(2.5, mx.float32);
+  const cases: [string, (o: S) => mx.MxArray | mx.MxArray[]][] = [
+    ['reshape empty', (o) => mx.reshape(mx.contiguous(e, o), [4, 0], o)],
+    ['transpose empty', (o) => mx.transpose(mx.contiguous(e, o), o)],
+    ['concatenate empty', (o) => mx.concatenate([mx.contiguous(e, o), testArray([2, 4], mx.float32)], 0, o)],
+    ['take empty index', (o) => mx.take(testArray([3, 4], mx.float32), mx.array([], mx.int32), 0, o)],
+    ['reshape 0-d', (o) => mx.reshape(mx.contiguous(z, o), [1, 1], o)],
+    ['broadcast 0-d', (o) => mx.broadcastTo(mx.contiguous(z, o), [2, 3], o)],
+    ['index to 0-d', (o) => mx.contiguous(testArray([3, 4], mx.int16), o).index(1, -1, o)],
+    ['flat take 0-d', (o) => mx.take(testArray([3, 4], mx.uint8), mx.array(5, mx.int32), o)],
+  ];
+  for (const [name, f] of cases) {
+    const before = fallbacks();
+    const g = f(gpu), c = f(cpu);
+    const gs = Array.isArray(g) ? g : [g], cs = Array.isArray(c) ? c : [c];
+    await mx.eval(...gs);
+    assert.equal(fallbacks(), before, `${name}: fell back`);
+    for (let i = 0; i < cs.length; i++) await same(gs[i]!, cs[i]!, name);
+  }
+});
+
+test('webgpu views share the input buffer', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  const x = mx.contiguous(testArray([3, 4], mx.float32), gpu);
+  await mx.eval(x);
+  const before = mx.deviceInfo(mx.gpu).stats!.dispatches as number;
+  const v = mx.transpose(x.index(mx.sl(1), mx.sl(null, null, -1), gpu), gpu);
+  await mx.eval(v);
+  assert.equal(mx.deviceInfo(mx.gpu).stats!.dispatches, before, 'a view launches nothing');
+  await same(v, mx.transpose(testArray([3, 4], mx.float32).index(mx.sl(1), mx.sl(null, null, -1))), 'view');
+});
