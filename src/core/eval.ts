@@ -1,11 +1,13 @@
 /**
  * @file Evaluation: order the pending nodes under some arrays, run each on its stream's backend, detach the graph.
  * Running (encoding) is synchronous on every backend; only waiting and readback are async. That is what lets
- * op construction materialise a too-deep chain on the spot.
+ * op construction materialise a too-deep chain on the spot. On the async path (`materializeAsync`) a backend may
+ * also run a heavy node asynchronously (`runAsync`: the CPU's pooled kernels), and the scheduler yields to the
+ * event loop between nodes once a stretch of work took long, so an evaluation never blocks the loop for long.
  */
 import { MxArray, setDeepGraphHandler, graphKept, type Node } from './array.js';
 import { forEachArray } from './memory.js';
-import { backendFor, allBackends } from '../backend/backend.js';
+import { backendFor, allBackends, type Backend } from '../backend/backend.js';
 
 /** Nodes under `targets` that still have to run, inputs before consumers. */
 function schedule(targets: readonly MxArray[]): Node[] {
@@ -38,11 +40,21 @@ function schedule(targets: readonly MxArray[]): Node[] {
   return order;
 }
 
-function runNode(node: Node): void {
+function checkInputs(node: Node): void {
   for (const x of node.inputs) {
     if (!x._data) throw new Error(`[eval] Input of ${node.prim} has no data (was it disposed before evaluation?).`);
   }
+}
+
+function runNode(node: Node): void {
+  checkInputs(node);
   backendFor(node.stream.device.type).run(node);
+  finishNode(node);
+}
+
+/** Detaches a node that has run: its outputs keep their data, its inputs lose one use. */
+function finishNode(node: Node): void {
+  ran.add(node);
   const keep = graphKept();
   for (const o of node.outputs) {
     if (!keep) o._node = null;
@@ -78,6 +90,8 @@ function runReady(targets: readonly MxArray[]): MxArray[] {
   const pulls = new Set<MxArray>();
   for (const n of order) {
     if (blocked && n.inputs.some((x) => !x._data && x._node && blocked!.has(x._node))) { blocked.add(n); continue; }
+    // running asynchronously for another evaluation: it and its consumers stay pending here
+    if (inFlight.has(n)) { (blocked ??= new Set()).add(n); continue; }
     const need = hostInputs(n);
     if (need.length) {
       for (const x of need) pulls.add(x);
@@ -107,10 +121,82 @@ export function materialize(targets: readonly MxArray[]): void {
   runReady(targets);
 }
 
+/**
+ * A backend that can run some nodes without holding this thread: `runAsync` returns undefined for a node it
+ * leaves to `run`, else a promise that settles once the outputs are attached. (Optional; only the async path
+ * calls it.)
+ */
+type AsyncBackend = Backend & { runAsync?(node: Node): Promise<void> | undefined };
+
+/** Nodes that have run (a later `schedule` no longer lists them; an evaluation that awaited skips them). */
+const ran = new WeakSet<Node>();
+/** Nodes a backend is running asynchronously, and the promise that settles when they are finished. */
+const inFlight = new Map<Node, Promise<void>>();
+// a stretch of synchronous work longer than this ends with a turn of the event loop
+const YIELD_MS = 10;
+let lastYield = 0;
+
+function now(): number {
+  return globalThis.performance ? performance.now() : Date.now();
+}
+
+/** One turn of the event loop (timers and I/O run), not just the microtask queue. */
+function yieldToLoop(): Promise<void> {
+  const si = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((r) => { if (si) si(r); else setTimeout(r, 0); });
+}
+
+/**
+ * Runs `node` with its backend's `runAsync` when it offers one (the workers compute, this thread awaits), else
+ * returns null. Outputs are pinned by one use meanwhile, so disposing them cannot abandon the node and free its
+ * inputs under the running kernel; nobody else runs the node (`inFlight`).
+ */
+function runNodeAsync(node: Node): Promise<void> | null {
+  const be = backendFor(node.stream.device.type) as AsyncBackend;
+  if (!be.runAsync) return null;
+  checkInputs(node);
+  const p = be.runAsync(node);
+  if (!p) return null;
+  for (const o of node.outputs) o._uses++;
+  const done = p.finally(() => {
+    inFlight.delete(node);
+    for (const o of node.outputs) o._uses--;
+  }).then(() => finishNode(node));
+  inFlight.set(node, done);
+  return done;
+}
+
+/** The async twin of `runReady`: heavy nodes run asynchronously, and long stretches end with a yield. */
+async function runReadyAsync(targets: readonly MxArray[]): Promise<MxArray[]> {
+  for (const t of targets) if (t._disposed && !t._data && !t._node) t._check('eval');
+  const order = schedule(targets);
+  let blocked: Set<Node> | null = null;
+  const pulls = new Set<MxArray>();
+  if (now() - lastYield > YIELD_MS) lastYield = now();
+  for (const n of order) {
+    // after an await another evaluation may have run this node already
+    if (ran.has(n)) continue;
+    const other = inFlight.get(n);
+    if (other) { await other; continue; }
+    if (blocked && n.inputs.some((x) => !x._data && x._node && blocked!.has(x._node))) { blocked.add(n); continue; }
+    const need = hostInputs(n);
+    if (need.length) {
+      for (const x of need) pulls.add(x);
+      (blocked ??= new Set()).add(n);
+      continue;
+    }
+    const p = runNodeAsync(n);
+    if (p) { await p; lastYield = now(); continue; }
+    runNode(n);
+    if (now() - lastYield > YIELD_MS) { await yieldToLoop(); lastYield = now(); }
+  }
+  return [...pulls];
+}
+
 /** @internal Runs everything under the given arrays, awaiting GPU-to-CPU transfers between segments. */
 export async function materializeAsync(targets: readonly MxArray[]): Promise<void> {
   for (;;) {
-    const pulls = runReady(targets);
+    const pulls = await runReadyAsync(targets);
     if (!pulls.length) return;
     await Promise.all(pulls.map(pullToHost));
   }

@@ -40,7 +40,8 @@ for (const [name, make] of [
     });
     assert.equal(mem.length, 30);
     // tolerance: a few scalars' worth of bytes; a leak of one step's graph or old parameters is far larger
-    for (let i = 1; i < mem.length; i++) assert.ok(Math.abs(mem[i]! - mem[0]!) <= 64, `step ${i + 1}: ${mem[i]} bytes vs ${mem[0]} after step 1`);
+    // one-sided: mx.eval turns the event loop, so the FinalizationRegistry may free step 1's unreachable garbage later
+    for (let i = 1; i < mem.length; i++) assert.ok(mem[i]! - mem[0]! <= 64, `step ${i + 1}: ${mem[i]} bytes vs ${mem[0]} after step 1`);
     const first = result.trainLoss[0]![1], last = result.trainLoss[29]![1];
     assert.ok(last < first * 0.7, `loss ${first} -> ${last}`);
     mx.dispose([model.parameters(), x, y]);

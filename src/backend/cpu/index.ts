@@ -10,6 +10,7 @@ import { typedArrayFor, denseView, toArrayData, forEachOffset, type CpuView } fr
 import { cpuKernels } from './kernels/index.js';
 import type { CpuKernel } from './kernel.js';
 import { residentArray, releaseResident } from './wasm/runtime.js';
+import { matmulAsync } from './pool/matmul-async.js';
 
 class CpuBackend implements Backend {
   readonly type = 'cpu' as const;
@@ -58,6 +59,20 @@ class CpuBackend implements Backend {
     const inputs = node.inputs.map((x) => this.#input(x._data!, x.dtype, x.shape, node.prim));
     const outs = kernel(inputs, node.params as never, node.outputs, this);
     for (let i = 0; i < node.outputs.length; i++) node.outputs[i]!._attach(toArrayData(outs[i]!));
+  }
+
+  /**
+   * Runs `node` without holding the event loop where its kernel is big enough for the worker pool (a float32
+   * matmul today): the workers compute while the returned promise is pending, then the outputs are attached.
+   * Returns undefined for every other node (the scheduler calls `run`). Inputs must stay alive until it settles.
+   */
+  runAsync(node: Node): Promise<void> | undefined {
+    if (node.prim !== 'matmul') return undefined;
+    for (const x of node.inputs) if (!x._data || x._data.storage.backend !== this) return undefined;
+    const [a, b] = node.inputs.map((x) => this.view(x._data!, x.dtype, x.shape));
+    const out = node.outputs[0]!;
+    const p = matmulAsync(this, a!, b!, out.dtype, out.shape);
+    return p?.then((o) => out._attach(toArrayData(o)));
   }
 
   #input(d: ArrayData, dtype: Dtype, shape: readonly number[], prim: string): CpuView {
