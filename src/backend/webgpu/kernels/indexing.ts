@@ -9,6 +9,7 @@ import { computeType, convert } from '../wgsl.js';
 import type { GpuArg } from '../backend.js';
 import type { GpuKernel } from './kernel.js';
 import { allGpu, dot, gatherLaunch, toI32, viewOut } from './layout-shader.js';
+import { dynamicSliceUpdate } from './indexing-update.js';
 
 /** Right-aligned broadcast strides of a view against `shape` (0 on broadcast dims). */
 function bcast(a: GpuArg, shape: readonly number[]): number[] {
@@ -136,4 +137,6 @@ const dynamicSlice: GpuKernel = {
 };
 
 /** The indexing GPU kernels, by primitive name. */
-export const indexingKernels: Record<string, GpuKernel> = { indexView, gather, gatherAxis, gatherFlat, dynamicSlice };
+export const indexingKernels: Record<string, GpuKernel> = {
+  indexView, gather, gatherAxis, gatherFlat, dynamicSlice, dynamicSliceUpdate,
+};

@@ -12,6 +12,7 @@ import { reshapeStrides } from '../../cpu/kernels/layout.js';
 import { computeType, convert } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { allGpu, copyDense, dot, gatherLaunch, viewOut } from './layout-shader.js';
+import { pad } from './layout-pad.js';
 
 /** A kernel accepting any node whose inputs and outputs have GPU dtypes. */
 const gpuOk = (node: Node): boolean => allGpu(node.inputs) && allGpu(node.outputs);
@@ -137,5 +138,5 @@ const concatenate: GpuKernel = {
 
 /** The layout GPU kernels, by primitive name. */
 export const layoutKernels: Record<string, GpuKernel> = {
-  reshape, transpose, broadcastTo, split, flip, diagonal, contiguous, concatenate,
+  reshape, transpose, broadcastTo, split, flip, diagonal, contiguous, concatenate, pad,
 };
