@@ -13,6 +13,7 @@ import { computeType, convert } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { allGpu, copyDense, dot, gatherLaunch, viewOut } from './layout-shader.js';
 import { pad } from './layout-pad.js';
+import { asStrided, diagMatrix } from './layout-extra.js';
 
 /** A kernel accepting any node whose inputs and outputs have GPU dtypes. */
 const gpuOk = (node: Node): boolean => allGpu(node.inputs) && allGpu(node.outputs);
@@ -138,5 +139,5 @@ const concatenate: GpuKernel = {
 
 /** The layout GPU kernels, by primitive name. */
 export const layoutKernels: Record<string, GpuKernel> = {
-  reshape, transpose, broadcastTo, split, flip, diagonal, contiguous, concatenate, pad,
+  reshape, transpose, broadcastTo, split, flip, diagonal, contiguous, concatenate, pad, asStrided, diagMatrix,
 };
