@@ -6,7 +6,6 @@
  * its end) and the parameters and optimizer buffers that the update replaced are disposed once the new ones are
  * evaluated. The loop therefore owns the model's arrays: do not keep handles to old parameters across steps.
  */
-import { writeFileSync } from 'node:fs';
 import * as mx from '../index.js';
 import { MxArray } from '../core/array.js';
 import { forEachArray } from '../core/memory.js';
@@ -96,11 +95,15 @@ function arraySet(...trees: unknown[]): Set<MxArray> {
   return s;
 }
 
-/** Writes the loss curves of `result` as an SVG file. @example `writeLossPlot('loss.svg', result, 'MLP')` */
-export function writeLossPlot(file: string, result: Pick<TrainResult, 'trainLoss' | 'valLoss'>, title = 'loss'): void {
+/**
+ * Writes the loss curves of `result` as an SVG file (Node only: `node:fs` is imported on first use, so the package
+ * still loads in browsers, where `lossCurveSvg` gives the SVG text). @example `await writeLossPlot('loss.svg', result, 'MLP')`
+ */
+export async function writeLossPlot(file: string, result: Pick<TrainResult, 'trainLoss' | 'valLoss'>, title = 'loss'): Promise<void> {
   const series = [{ name: 'train', points: downsample(result.trainLoss, 400) }];
   if (result.valLoss.length) series.push({ name: 'validation', points: result.valLoss });
-  writeFileSync(file, lossCurveSvg(series, { title, xLabel: 'step', yLabel: 'loss' }));
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file, lossCurveSvg(series, { title, xLabel: 'step', yLabel: 'loss' }));
 }
 
 /**
@@ -162,7 +165,7 @@ export async function trainLoop(opts: TrainLoopOpts): Promise<TrainResult> {
       model.train();
       result.valLoss.push([step, valLoss]);
       bar?.log(`step ${step}: train loss ${smooth.toFixed(4)}, validation loss ${valLoss.toFixed(4)}`);
-      if (opts.plotFile) writeLossPlot(opts.plotFile, result, opts.plotTitle);
+      if (opts.plotFile) await writeLossPlot(opts.plotFile, result, opts.plotTitle);
     }
     const throughput = items / (trainMs / 1000);
     bar?.update(step, { loss: smooth.toFixed(4), [`${unit}/s`]: formatRate(throughput) });
@@ -171,6 +174,6 @@ export async function trainLoop(opts: TrainLoopOpts): Promise<TrainResult> {
   bar?.done();
   result.seconds = (performance.now() - t0) / 1000;
   result.throughput = items / (trainMs / 1000);
-  if (opts.plotFile) writeLossPlot(opts.plotFile, result, opts.plotTitle);
+  if (opts.plotFile) await writeLossPlot(opts.plotFile, result, opts.plotTitle);
   return result;
 }
