@@ -149,7 +149,7 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   round: 'gpu',
   scan: 'cpu-fallback',
   scatter: 'cpu-fallback',
-  scatterAxis: 'cpu-fallback',
+  scatterAxis: 'gpu',
   scatterFlat: 'cpu-fallback',
   searchsorted: 'cpu-fallback',
   slogdet: 'cpu-fallback',

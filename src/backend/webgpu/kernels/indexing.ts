@@ -10,6 +10,7 @@ import type { GpuArg } from '../backend.js';
 import type { GpuKernel } from './kernel.js';
 import { allGpu, dot, gatherLaunch, toI32, viewOut } from './layout-shader.js';
 import { dynamicSliceUpdate } from './indexing-update.js';
+import { scatterAxis } from './indexing-scatter.js';
 
 /** Right-aligned broadcast strides of a view against `shape` (0 on broadcast dims). */
 function bcast(a: GpuArg, shape: readonly number[]): number[] {
@@ -138,5 +139,5 @@ const dynamicSlice: GpuKernel = {
 
 /** The indexing GPU kernels, by primitive name. */
 export const indexingKernels: Record<string, GpuKernel> = {
-  indexView, gather, gatherAxis, gatherFlat, dynamicSlice, dynamicSliceUpdate,
+  indexView, gather, gatherAxis, gatherFlat, dynamicSlice, dynamicSliceUpdate, scatterAxis,
 };
