@@ -111,3 +111,16 @@ export function f64(shape: number[], seed = 1, lo = -1, hi = 1): mx.MxArray {
   const n = shape.reduce((p, q) => p * q, 1);
   return mx.array(new Float64Array(randValues(n, seed, lo, hi)), mx.float64).reshape(shape);
 }
+
+/**
+ * Second-order checks of `f` at `x`: the gradient of x -> d/dx sum(w * f(x)) (fixed w) against finite differences,
+ * and vmap of that first derivative against a loop.
+ */
+export async function checkSecondOrder(f: (x: mx.MxArray) => mx.MxArray, x: mx.MxArray, name: string): Promise<void> {
+  const y = f(x);
+  const w = mx.reshape(mx.linspace(-1, 1.3, y.size, mx.float64), [...y.shape]).astype(y.dtype);
+  const d = mx.grad((a: mx.MxArray) => mx.sum(mx.multiply(f(a), w))) as (a: mx.MxArray) => mx.MxArray;
+  await assert.doesNotReject(checkGrad(d, [x], { rtol: 1e-4, atol: 1e-6 }), `${name} (second derivative)`);
+  const xb = mx.stack([x, mx.multiply(x, 1.5)], 0);
+  await assert.doesNotReject(checkVmap(d, [xb], [0]), `${name} (vmap of grad)`);
+}
