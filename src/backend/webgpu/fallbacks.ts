@@ -112,7 +112,7 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   fft: 'cpu-fallback',
   flip: 'gpu',
   full: 'gpu',
-  fusedElementwise: 'cpu-fallback',
+  fusedElementwise: 'gpu',
   gather: 'gpu',
   gatherAxis: 'gpu',
   gatherFlat: 'gpu',

@@ -10,8 +10,9 @@ import { layoutKernels } from './layout.js';
 import { indexingKernels } from './indexing.js';
 import { creationKernels } from './creation.js';
 import { miscKernels } from './misc.js';
+import { fusedKernels } from './fused.js';
 
 export const gpuKernels: Record<string, GpuKernel> = {
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
-  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels,
+  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...fusedKernels,
 };

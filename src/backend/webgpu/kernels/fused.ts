@@ -1,0 +1,179 @@
+/**
+ * @file The GPU kernel of `fusedElementwise` (mx.compile's fused chains): one generated WGSL shader per chain.
+ * Each invocation computes `L` consecutive output elements (L = elements per word of the narrowest output, so
+ * every output is written in whole words and no two invocations share one), loads every input through its
+ * broadcast strides, evaluates the chain's steps in order as WGSL locals with the same per-op expressions the
+ * unfused elementwise kernels use (elementwise-defs.ts), and writes every output of the chain: one dispatch and one
+ * pass over memory instead of one per op. A step whose dtype is narrower than its compute type (float16, bfloat16,
+ * 8/16-bit integers) is rounded through its storage bits, as the unfused kernels round when they store it.
+ * The kernel declines (the node then falls back visibly to the CPU kernel) on 64-bit or complex dtypes, on a step
+ * without a WGSL expression, and when the chain needs more storage bindings than the device allows.
+ */
+import type { Dtype } from '../../../core/dtype.js';
+import type { Node } from '../../../core/array.js';
+import type { FusedParams } from '../../../core/primitives/compiled.js';
+import { sizeOf } from '../../../core/shape.js';
+import type { ArrayData } from '../../backend.js';
+import type { WebGpuBackend } from '../backend.js';
+import { gpuBackend } from '../index.js';
+import { PRELUDE, computeType, convert, lanes, loader, storeBits, type ComputeType } from '../wgsl.js';
+import type { GpuKernel } from './kernel.js';
+import { BINARY_PRELUDE, BINARY_WGSL, UNARY_WGSL } from './elementwise-defs.js';
+import { broadcastStrides, collapse } from './elementwise.js';
+import { erfWgsl, erfinvWgsl, f32Lit } from './misc-math.js';
+
+const WG = 64;
+
+/** Float ops defined outside the shared table (misc.ts), taking and returning f32. */
+const FLOAT_EXTRA: Record<string, (x: string) => string> = { erf: erfWgsl, erfinv: erfinvWgsl };
+
+/** WGSL of a literal in the compute type of its dtype. */
+function literal(v: number, t: ComputeType): string {
+  switch (t) {
+    case 'f32': return f32Lit(v);
+    case 'i32': return `i32(${Math.trunc(v) | 0})`;
+    case 'u32': return `${Math.trunc(v) >>> 0}u`;
+    default: return v !== 0 ? 'true' : 'false';
+  }
+}
+
+/** `v` (in the compute type of `d`) rounded to what storing it as `d` and loading it back gives. */
+function roundTo(v: string, d: Dtype): string {
+  switch (d.name) {
+    case 'float16': return `unpack2x16float(pack2x16float(vec2f(${v}, 0.0))).x`;
+    case 'bfloat16': return `bitcast<f32>(bf16_bits(${v}) << 16u)`;
+    case 'int16': return `(bitcast<i32>(bitcast<u32>(${v}) << 16u) >> 16u)`;
+    case 'int8': return `(bitcast<i32>(bitcast<u32>(${v}) << 24u) >> 24u)`;
+    case 'uint16': return `(${v} & 0xffffu)`;
+    case 'uint8': return `(${v} & 0xffu)`;
+    default: return v;
+  }
+}
+
+/** The WGSL expression of each step (in its result's compute type), or null when some step has none. */
+function steps(p: FusedParams): string[] | null {
+  const dtypeOf = (a: number): Dtype => (a < 0 ? p.lits[-1 - a]!.dtype : a < p.nIn ? p.inDtypes[a]! : p.ops[a - p.nIn]!.dtype);
+  const ref = (a: number): string => {
+    if (a < 0) { const l = p.lits[-1 - a]!; return literal(l.value, computeType(l.dtype)!); }
+    return a < p.nIn ? `x${a}` : `v${a - p.nIn}`;
+  };
+  const out: string[] = [];
+  for (const op of p.ops) {
+    const to = computeType(op.dtype);
+    const ts = op.args.map((a) => computeType(dtypeOf(a)));
+    if (!to || ts.some((t) => !t)) return null;
+    const args = op.args.map(ref);
+    const ti = ts[0]!;
+    let e: string | null;
+    if (op.prim === 'astype') {
+      e = convert(args[0]!, ti, to);
+    } else if (op.prim === 'where') {
+      e = `select(${convert(args[2]!, ts[2]!, to)}, ${convert(args[1]!, ts[1]!, to)}, ${convert(args[0]!, ti, 'bool')})`;
+    } else if (op.args.length === 1 && FLOAT_EXTRA[op.prim]) {
+      e = to === 'f32' ? FLOAT_EXTRA[op.prim]!(convert(args[0]!, ti, 'f32')) : null;
+    } else if (op.args.length === 1 && UNARY_WGSL[op.prim]) {
+      // as the unary kernels: predicates (bool results) compute in the input's type, the rest in the output's
+      const t = to === 'bool' ? ti : to;
+      const r = UNARY_WGSL[op.prim]!(convert(args[0]!, ti, t), t);
+      e = r === null ? null : convert(r, to === 'bool' ? 'bool' : t, to);
+    } else if (op.args.length === 2 && BINARY_WGSL[op.prim]) {
+      // both operands in the first one's type (a literal may carry another dtype), comparisons give bool
+      const r = BINARY_WGSL[op.prim]!(args[0]!, convert(args[1]!, ts[1]!, ti), ti);
+      e = r === null ? null : convert(r, to === 'bool' ? 'bool' : ti, to);
+    } else {
+      e = null;
+    }
+    if (e === null) return null;
+    out.push(roundTo(e, op.dtype));
+  }
+  return out;
+}
+
+/** WGSL of the chain over `nd` collapsed dimensions, or null when a step has no WGSL expression. */
+function shader(p: FusedParams, nd: number): string | null {
+  const body = steps(p);
+  if (!body) return null;
+  const N = p.nIn, outs = p.outs.map((o) => p.ops[o]!.dtype);
+  const L = Math.max(...outs.map(lanes));
+  const lines: string[] = [PRELUDE, BINARY_PRELUDE];
+  p.inDtypes.forEach((d, j) => {
+    lines.push(`@group(0) @binding(${j}) var<storage, read> in${j}: array<u32>;`);
+    lines.push(loader(`ld${j}`, `in${j}`, d));
+  });
+  outs.forEach((_, j) => lines.push(`@group(0) @binding(${N + j}) var<storage, read_write> out${j}: array<u32>;`));
+  lines.push(`@group(0) @binding(${N + outs.length}) var<storage, read> prm: array<i32>;`);
+  // meta: [n, shape[nd], (strides[nd], offset) per input], as the elementwise kernels lay it out
+  const base = (j: number): number => 1 + nd + j * (nd + 1);
+  const idx: string[] = [];
+  for (let j = 0; j < N; j++) idx.push(`var o${j} = prm[${base(j) + nd}];`);
+  for (let d = nd - 1; d >= 0; d--) {
+    const i = d === 0 ? 'rem' : `rem % prm[${1 + d}]`;
+    idx.push(`{ let i = ${i};${d ? ` rem = rem / prm[${1 + d}];` : ''}${p.inDtypes.map((_, j) => ` o${j} += i * prm[${base(j) + d}];`).join('')} }`);
+  }
+  // output j packs lanes(dj) elements per word, so one invocation fills L / lanes(dj) of its words
+  const words = outs.map((d) => L / lanes(d));
+  const decl = outs.map((_, j) => `var w${j}: array<u32, ${words[j]}>;`);
+  const store = p.outs.map((o, j) => {
+    const Lj = lanes(outs[j]!), bits = outs[j]!.size * 8;
+    return `w${j}[k / ${Lj}] = w${j}[k / ${Lj}] | (${storeBits(`v${o}`, outs[j]!)} << (u32(k % ${Lj}) * ${bits}u));`;
+  });
+  const write = outs.map((d, j) => `for (var q = 0; q < ${words[j]}; q++) { if (word * ${L} + q * ${lanes(d)} < n) { out${j}[word * ${words[j]} + q] = w${j}[q]; } }`);
+  lines.push(`@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let word = i32((wid.x + wid.y * nwg.x) * ${WG}u + lid);
+  let n = prm[0];
+  ${decl.join('\n  ')}
+  for (var k = 0; k < ${L}; k++) {
+    let e = word * ${L} + k;
+    if (e >= n) { break; }
+    var rem = e;
+    ${idx.join('\n    ')}
+    ${p.inDtypes.map((_, j) => `let x${j} = ld${j}(o${j});`).join(' ')}
+    ${body.map((b, k) => `let v${k} = ${b};`).join('\n    ')}
+    ${store.join('\n    ')}
+  }
+  ${write.join('\n  ')}
+}`);
+  return lines.join('\n');
+}
+
+const cache = new Map<string, string | null>();
+
+/** The chain's shader for `nd` collapsed dimensions, cached by the chain's canonical key. */
+function source(p: FusedParams, nd: number): string | null {
+  const k = `${nd}|${p.key}`;
+  if (!cache.has(k)) cache.set(k, shader(p, nd));
+  return cache.get(k)!;
+}
+
+function supported(node: Node): boolean {
+  const p = node.params as FusedParams;
+  const dtypes = [...p.inDtypes, ...p.ops.map((o) => o.dtype), ...p.lits.map((l) => l.dtype)];
+  if (dtypes.some((d) => !computeType(d))) return false;
+  const limit = gpuBackend()?.device.limits.maxStorageBuffersPerShaderStage ?? 8;
+  if (p.nIn + p.outs.length + 1 > limit) return false;
+  // the code does not depend on the rank for whether it exists, so rank 1 decides
+  return source(p, 1) !== null;
+}
+
+/** `fusedElementwise` on the GPU: one generated shader and one dispatch per fused chain. */
+export const fusedKernels: Record<string, GpuKernel> = {
+  fusedElementwise: {
+    ok: supported,
+    run: (node, be: WebGpuBackend): ArrayData[] => {
+      const p = node.params as FusedParams;
+      const shape = node.outputs[0]!.shape;
+      const os = node.outputs.map((o) => be.output(o.dtype, o.shape));
+      const n = sizeOf(shape);
+      if (n === 0) return os.map((o) => o.data);
+      const ins = node.inputs.map((x) => be.arg(x));
+      const [sh, st] = collapse(shape, ins.map((x) => broadcastStrides(x, shape)));
+      const meta: number[] = [n, ...sh];
+      ins.forEach((x, j) => meta.push(...st[j]!, x.offset));
+      const code = source(p, sh.length)!;
+      const L = Math.max(...node.outputs.map((o) => lanes(o.dtype)));
+      be.dispatch(code, [...ins.map((x) => x.buf), ...os.map((o) => o.arg.buf), be.params(meta)], Math.ceil(Math.ceil(n / L) / WG));
+      return os.map((o) => o.data);
+    },
+  },
+};
