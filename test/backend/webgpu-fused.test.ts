@@ -132,10 +132,14 @@ test('mx.compile with the GPU as default device matches the CPU without falling 
   const prev = mx.defaultDevice();
   mx.setDefaultDevice(mx.gpu);
   try {
-    const before = stats().fallbacks;
-    const y = mx.compile(chain)(x, r, c);
+    const compiled = mx.compile(chain);
+    await mx.eval(compiled(x, r, c)); // trace and warm up
+    const before = stats().fallbacks, d0 = stats().dispatches;
+    const y = compiled(x, r, c);
     await mx.eval(y);
     assert.equal(stats().fallbacks, before);
+    // the whole chain is one fused WGSL dispatch (uploads are writeBuffer, not dispatches)
+    assert.equal(stats().dispatches - d0, 1);
     await close(y, chain(x, r, c), 1e-6, 1e-7, 'compiled on gpu');
   } finally {
     mx.setDefaultDevice(prev);

@@ -33,7 +33,8 @@ const isFB = (d: Dtype): boolean => isF(d) || d === dt.bool;
  * ```
  */
 export function fusable(n: GNode): boolean {
-  if (n.outs.length !== 1 || n.stream.device.type !== 'cpu') return false;
+  // any device: the GPU has a fused kernel too, and a chain it declines (float64) falls back to the CPU one
+  if (n.outs.length !== 1) return false;
   const out = n.outs[0]!.dtype;
   const d = n.ins[0]?.dtype;
   if (!d) return false;
