@@ -128,7 +128,7 @@ for (const c of RED) {
       const x = c.make(inWasm, 3);
       c.poke?.(x.buf as Float32Array);
       const plan = lanePlan(x.shape, c.axes, [x.strides], [x.offset]);
-      for (const mode of ['sum', 'mean', 'max']) {
+      for (const mode of ['sum', 'mean', 'max', 'min']) {
         const want = new Float32Array(plan.lanes), got = new Float32Array(plan.lanes);
         reduceF32Ref(mode, x.buf as Float32Array, plan, want);
         assert.ok(wasmReduceF32(mode, x.buf as Float32Array, plan, got));

@@ -4,11 +4,11 @@
  * loads monomorphic; the generic folds see every typed array type and run several times slower.
  */
 import type { LanePlan } from './reduce-plan.js';
-import { wasmReduceF32, wasmSoftmaxF32 } from '../wasm/elementwise.js';
+import { wasmReduceF32, wasmSoftmaxF32, wasmLogsumexpF32 } from '../wasm/elementwise.js';
 
 /** Reduces every lane of a float32 input into `out` (float32) for sum/mean/max/min; false if not handled. */
 export function reduceF32(mode: string, b: Float32Array, p: LanePlan, out: Float32Array): boolean {
-  // sum/mean/max of large inputs run on the WASM SIMD kernels; the loops below are their reference
+  // sum/mean/max/min of large inputs run on the WASM SIMD kernels; the loops below are their reference
   if (wasmReduceF32(mode, b, p, out)) return true;
   return reduceF32Ref(mode, b, p, out);
 }
@@ -77,6 +77,12 @@ export function softmaxF32Ref(b: Float32Array, p: LanePlan, out: Float32Array): 
 
 /** logsumexp over dense float32 lanes into a float32 output (one per lane). */
 export function logsumexpF32(b: Float32Array, p: LanePlan, out: Float32Array): void {
+  if (wasmLogsumexpF32(b, p, out)) return;
+  logsumexpF32Ref(b, p, out);
+}
+
+/** The TypeScript `logsumexpF32` (the reference of the WASM kernel). */
+export function logsumexpF32Ref(b: Float32Array, p: LanePlan, out: Float32Array): void {
   const n = p.n, ib = p.outer[0]!;
   for (let l = 0; l < p.lanes; l++) {
     const i0 = ib[l]!;

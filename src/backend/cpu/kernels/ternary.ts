@@ -5,9 +5,13 @@
 import * as dt from '../../../core/dtype.js';
 import type { CpuKernelTable } from '../kernel.js';
 import { stridedLoop } from './elementwise-loop.js';
+import { wasmWhereKernel } from '../wasm/where.js';
 
 export const ternaryKernels: CpuKernelTable<'where'> = {
   where([c, x, y], _p, [out], be) {
+    // large float32 selects run on the WASM SIMD kernel; the loops below are its reference
+    const w = wasmWhereKernel(c!, x!, y!, out!, be);
+    if (w) return [w];
     const o = be.alloc(out!.dtype, out!.shape);
     const cb = c!.buf as Uint8Array;
     const xb = x!.buf as unknown as Float64Array, yb = y!.buf as unknown as Float64Array, ob = o.buf as unknown as Float64Array;

@@ -8,7 +8,7 @@ import { parallelFor } from '../pool/pool.js';
 const POOL_MIN = 1 << 18, CHUNK = 1 << 16;
 
 function run(rt: WasmRuntime, fn: string, n: number, args: number[]): void {
-  if (n >= POOL_MIN) parallelFor(fn, Math.ceil(n / CHUNK), [...args, CHUNK]);
+  if (n >= POOL_MIN && rt.shared) parallelFor(fn, Math.ceil(n / CHUNK), [...args, CHUNK]);
   else rt.fns[fn]!(0, ...args, n);
 }
 

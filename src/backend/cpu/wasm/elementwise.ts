@@ -20,7 +20,7 @@ const POOL_MIN = 1 << 17;
 const CHUNK = 1 << 16;
 
 function run(rt: WasmRuntime, fn: string, n: number, args: (per: number) => number[]): void {
-  if (n >= POOL_MIN) {
+  if (n >= POOL_MIN && rt.shared) {
     const per = CHUNK;
     parallelFor(fn, Math.ceil(n / per), args(per));
   } else {
@@ -65,11 +65,11 @@ function stageBuffer(rt: WasmRuntime, b: Float32Array, used: number): Staged | n
 }
 
 /**
- * sum / mean / max of every lane of `plan` over float32 `b` into float32 `out` (float64 accumulation for sums,
- * NaN wins for max, as in the TypeScript loops).
+ * sum / mean / max / min of every lane of `plan` over float32 `b` into float32 `out` (float64 accumulation for
+ * sums, NaN wins for max and min, as in the TypeScript loops).
  */
 export function wasmReduceF32(mode: string, b: Float32Array, p: LanePlan, out: Float32Array): boolean {
-  const m = mode === 'sum' || mode === 'mean' ? 0 : mode === 'max' ? 1 : -1;
+  const m = mode === 'sum' || mode === 'mean' ? 0 : mode === 'max' ? 1 : mode === 'min' ? 2 : -1;
   const rt = wasmRuntime();
   const total = p.lanes * p.laneSize;
   if (m < 0 || !rt || total < wasmLimits.min) return false;
@@ -81,18 +81,21 @@ export function wasmReduceF32(mode: string, b: Float32Array, p: LanePlan, out: F
     const outer = p.outer[0]!, rows = p.rows[0]!, n = p.n, st = p.step[0]!;
     const scale = mode === 'mean' ? 1 / p.laneSize : 1;
     for (let l = 0; l < p.lanes; l++) {
-      let acc = m === 0 ? 0 : -Infinity;
+      let acc = m === 0 ? 0 : m === 1 ? -Infinity : Infinity;
       for (let r = 0; r < rows.length && n > 0; r++) {
         const addr = sb.addr + (outer[l]! + rows[r]!) * 4;
-        const big = n >= POOL_MIN && st === 1;
+        const big = n >= POOL_MIN && st === 1 && rt.shared;
         const chunks = big ? parts : 1;
-        if (big) parallelFor('reduce_f32', chunks, [m, addr, n, st, CHUNK, dst]);
+        if (m === 2) {
+          if (big) parallelFor('reduce_min_f32', chunks, [addr, n, st, CHUNK, dst]);
+          else rt.fns.reduce_min_f32!(0, addr, n, st, n, dst);
+        } else if (big) parallelFor('reduce_f32', chunks, [m, addr, n, st, CHUNK, dst]);
         else rt.fns.reduce_f32!(0, m, addr, n, st, n, dst);
         const f64 = new Float64Array(rt.memory.buffer, dst, chunks);
         for (let c = 0; c < chunks; c++) {
           const v = f64[c]!;
           if (m === 0) acc += v;
-          else if (v > acc || v !== v) acc = v;
+          else if ((m === 1 ? v > acc : v < acc) || v !== v) acc = v;
         }
         if (acc !== acc) break;
       }
@@ -120,12 +123,45 @@ export function wasmSoftmaxF32(b: Float32Array, p: LanePlan, out: Float32Array):
     const src0 = sb.addr + ib[0]! * 4, out0 = out.byteOffset + ob[0]! * 4;
     if (uniform) {
       const per = Math.max(1, Math.ceil(CHUNK / Math.max(n, 1)));
-      if (total >= POOL_MIN) parallelFor('softmax_f32', Math.ceil(L / per), [src0, out0, n, L, lds * 4, ldo * 4, per]);
+      if (total >= POOL_MIN && rt.shared) parallelFor('softmax_f32', Math.ceil(L / per), [src0, out0, n, L, lds * 4, ldo * 4, per]);
       else rt.fns.softmax_f32!(0, src0, out0, n, L, lds * 4, ldo * 4, L);
     } else {
       for (let l = 0; l < L; l++) rt.fns.softmax_f32!(0, sb.addr + ib[l]! * 4, out.byteOffset + ob[l]! * 4, n, 1, 0, 0, 1);
     }
   } finally {
+    unstage(rt, sb);
+  }
+  return true;
+}
+
+/** logsumexp over dense float32 lanes of `b` into `out` (one float32 per lane; `out` may live anywhere). */
+export function wasmLogsumexpF32(b: Float32Array, p: LanePlan, out: Float32Array): boolean {
+  const rt = wasmRuntime();
+  const total = p.lanes * p.n, L = p.lanes;
+  if (!rt || total < wasmLimits.min || L === 0) return false;
+  const sb = stageBuffer(rt, b, total);
+  if (!sb) return false;
+  const dst = rt.alloc(16 * L);
+  try {
+    const ib = p.outer[0]!, n = p.n;
+    const lds = L > 1 ? ib[1]! - ib[0]! : 0;
+    let uniform = true;
+    for (let l = 1; l < L && uniform; l++) uniform = ib[l]! - ib[0]! === l * lds;
+    if (uniform) {
+      const src0 = sb.addr + ib[0]! * 4, per = Math.max(1, Math.ceil(CHUNK / Math.max(n, 1)));
+      if (total >= POOL_MIN && rt.shared) parallelFor('logsumexp_f32', Math.ceil(L / per), [src0, dst, n, L, lds * 4, per]);
+      else rt.fns.logsumexp_f32!(0, src0, dst, n, L, lds * 4, L);
+    } else {
+      for (let l = 0; l < L; l++) rt.fns.logsumexp_f32!(0, sb.addr + ib[l]! * 4, dst + l * 16, n, 1, 0, 1);
+    }
+    // the kernel leaves (max, sum of e^(x - max)) per lane; a NaN or infinite max is the result itself
+    const ms = new Float64Array(rt.memory.buffer, dst, 2 * L);
+    for (let l = 0; l < L; l++) {
+      const m = ms[2 * l]!;
+      out[l] = m !== m || m === Infinity || m === -Infinity ? m : m + Math.log(ms[2 * l + 1]!);
+    }
+  } finally {
+    rt.free(dst);
     unstage(rt, sb);
   }
   return true;

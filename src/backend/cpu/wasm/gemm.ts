@@ -71,7 +71,8 @@ function* gemmSteps(
 ): Generator<Job, void, void> {
   const rt = wasmRuntime()!;
   if (M === 0 || N === 0 || K === 0) return;
-  const threads = gemmPooled(M, N, K);
+  // the one-thread build (plain memory) has no workers
+  const threads = rt.shared && gemmPooled(M, N, K);
   const mp = Math.ceil(M / MR), np = Math.ceil(N / NR), ldw = np * NR;
   const sa = stage(rt, A, aB, [M, K], [sam, sak]);
   const sb = stage(rt, B, bB, [K, N], [sbk, sbn]);

@@ -439,3 +439,88 @@ export function argreduce_f32(isMax: i32, src: usize, n: i32, step: i32): i32 {
   }
   return 0;
 }
+
+// ---- where ----
+
+// out[k] = c[k*sc] ? x[k*sx] : y[k*sy] for k in the chunk's [chunk*per, ...) of n; c holds bool bytes (sc in
+// bytes), x/y float32 (strides in elements). Dense or broadcast (stride 0) operands take the SIMD loop.
+export function where_f32(chunk: i32, c: usize, sc: i32, x: usize, sx: i32, y: usize, sy: i32, out: usize, n: i32, per: i32): void {
+  const k0 = chunk * per, k1 = min(n, k0 + per);
+  let k = k0;
+  if (sc == 1 && (sx == 1 || sx == 0) && (sy == 1 || sy == 0)) {
+    const vx = f32x4.splat(load<f32>(x)), vy = f32x4.splat(load<f32>(y));
+    const ix = <usize>sx << 2, iy = <usize>sy << 2, zero = i32x4.splat(0);
+    for (; k + 8 <= k1; k += 8) {
+      const p = <usize>k;
+      // eight condition bytes widened to two masks of four 32-bit lanes
+      const c16 = v128.load8x8_u(c + p);
+      const m0 = i32x4.ne(i32x4.extend_low_i16x8_u(c16), zero), m1 = i32x4.ne(i32x4.extend_high_i16x8_u(c16), zero);
+      const px = x + p * ix, py = y + p * iy;
+      const x0 = sx ? v128.load(px) : vx, x1 = sx ? v128.load(px, 16) : vx;
+      const y0 = sy ? v128.load(py) : vy, y1 = sy ? v128.load(py, 16) : vy;
+      v128.store(out + (p << 2), v128.bitselect(x0, y0, m0));
+      v128.store(out + (p << 2), v128.bitselect(x1, y1, m1), 16);
+    }
+  }
+  for (; k < k1; k++) {
+    const v = load<u8>(c + <usize>(k * sc)) ? load<u32>(x + <usize>(k * sx << 2)) : load<u32>(y + <usize>(k * sy << 2));
+    store<u32>(out + (<usize>k << 2), v);
+  }
+}
+
+// ---- min reduction, logsumexp ----
+
+// Partial min (NaN wins) of the chunk's elements of a strided row, written as a float64 to dst[chunk].
+export function reduce_min_f32(chunk: i32, src: usize, n: i32, step: i32, per: i32, dst: usize): void {
+  const k0 = chunk * per, k1 = min(n, k0 + per);
+  let k = k0;
+  let m0 = f32x4.splat(Infinity), m1 = f32x4.splat(Infinity), nanv = i32x4.splat(0);
+  if (step == 1) {
+    for (; k + 8 <= k1; k += 8) {
+      const p = src + (<usize>k << 2);
+      const x = v128.load(p), y = v128.load(p, 16);
+      m0 = f32x4.pmin(m0, x); m1 = f32x4.pmin(m1, y);
+      nanv = v128.or(nanv, v128.or(f32x4.ne(x, x), f32x4.ne(y, y)));
+    }
+  }
+  const mv = f32x4.min(m0, m1);
+  let m: f32 = min(min(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), min(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  if (v128.any_true(nanv)) m = NaN;
+  for (; k < k1; k++) m = min(m, load<f32>(src + <usize>(k * step << 2)));
+  store<f64>(dst + (<usize>chunk << 3), <f64>m);
+}
+
+// The two halves of logsumexp for `per` dense lanes of n floats from chunk*per on (lane l at src + l*lds bytes):
+// the lane max m and sum e^(x - m) (float64) as a float64 pair at out + 16*l; the caller adds m + log(sum).
+// (Math.log would bring AssemblyScript's lookup tables as data segments, which every instance would rewrite.)
+export function logsumexp_f32(chunk: i32, src: usize, out: usize, n: i32, lanes: i32, lds: i32, per: i32): void {
+  const l0 = chunk * per, l1 = min(lanes, l0 + per);
+  for (let l = l0; l < l1; l++) {
+    const a = src + <usize>l * <usize>lds;
+    let mv = f32x4.splat(-Infinity), nanv = i32x4.splat(0);
+    let k = 0;
+    for (; k + 4 <= n; k += 4) {
+      const x = v128.load(a + (<usize>k << 2));
+      mv = f32x4.pmax(mv, x);
+      nanv = v128.or(nanv, f32x4.ne(x, x));
+    }
+    let m: f32 = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    if (v128.any_true(nanv)) m = NaN;
+    for (; k < n; k++) m = max(m, load<f32>(a + (<usize>k << 2)));
+    const o = out + (<usize>l << 4);
+    store<f64>(o, <f64>m);
+    if (m != m || m == Infinity || m == -Infinity) { store<f64>(o, 0, 8); continue; }
+    const vm = f32x4.splat(m);
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+    k = 0;
+    for (; k + 8 <= n; k += 8) {
+      const g = f32x4.add(exp4(f32x4.sub(v128.load(a + (<usize>k << 2)), vm)), exp4(f32x4.sub(v128.load(a + (<usize>k << 2), 16), vm)));
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(g));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(i32x4.shuffle(g, g, 2, 3, 0, 1)));
+    }
+    const t = f64x2.add(s0, s1);
+    let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+    for (; k < n; k++) s += <f64>exp1(load<f32>(a + (<usize>k << 2)) - m);
+    store<f64>(o, s, 8);
+  }
+}

@@ -2,9 +2,12 @@
  * @file The WebAssembly side of the CPU backend: one shared `WebAssembly.Memory` (so worker threads see the same
  * bytes), the kernel instance on this thread, and a first-fit allocator over that memory. Bytes 0..64 KiB hold the
  * worker pool's control block; allocations start above it. Disabled (every caller falls back to its TypeScript
- * kernel) where WebAssembly SIMD or shared memory is missing, or when `MLX_CPU_WASM=0` is set.
+ * kernel) where WebAssembly SIMD is missing, or when `MLX_CPU_WASM=0` is set. Without SharedArrayBuffer (a page
+ * that is not cross-origin isolated), or with `MLX_CPU_WASM_SHARED=0`, a second build of the same kernels runs on
+ * a plain memory, on this thread only: no worker pool and no resident arrays (growing a plain memory detaches its
+ * buffer, which would break every view into it), so operands are copied in and results copied out.
  */
-import { kernelsWasm } from './kernels-wasm.js';
+import { kernelsWasm, kernelsWasmSingle } from './kernels-wasm.js';
 
 /** Byte size of the control block at address 0 (see pool/pool.ts). */
 export const CONTROL_BYTES = 65536;
@@ -32,6 +35,8 @@ export type WasmFn = (...args: number[]) => void;
 /** The loaded kernels with their memory. */
 export interface WasmRuntime {
   readonly memory: WasmMemory;
+  /** Whether the memory is shared (worker pool and resident arrays allowed); false for the one-thread build. */
+  readonly shared: boolean;
   readonly module: WasmModule;
   readonly fns: Record<string, WasmFn>;
   /** A float32 view of the whole memory (refreshed after growth). */
@@ -69,7 +74,7 @@ class Runtime implements WasmRuntime {
   #buffers = new WeakSet<ArrayBufferLike>();
   #liveBytes = 0;
 
-  constructor(readonly memory: WasmMemory, readonly module: WasmModule) {
+  constructor(readonly memory: WasmMemory, readonly module: WasmModule, readonly shared: boolean) {
     const inst = new wasmApi!.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } });
     this.fns = inst.exports as unknown as Record<string, WasmFn>;
     // constants the kernels load from memory (see kernels.as): written once, shared by every thread
@@ -151,15 +156,16 @@ class Runtime implements WasmRuntime {
 
 let runtime: Runtime | null | undefined;
 
-/** The process-wide runtime, created on first use; null where WebAssembly SIMD with shared memory is unavailable. */
+/** The process-wide runtime, created on first use (shared memory where available); null without WebAssembly SIMD. */
 export function wasmRuntime(): WasmRuntime | null {
   if (runtime !== undefined) return runtime;
   runtime = null;
-  if (envFlag('MLX_CPU_WASM') === '0' || !wasmApi || typeof SharedArrayBuffer === 'undefined') return null;
+  if (envFlag('MLX_CPU_WASM') === '0' || !wasmApi) return null;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && envFlag('MLX_CPU_WASM_SHARED') !== '0';
   try {
-    const memory = new wasmApi!.Memory({ initial: CONTROL_BYTES / PAGE + 16, maximum: MAX_PAGES, shared: true });
-    const module = new wasmApi!.Module(decode(kernelsWasm));
-    runtime = new Runtime(memory, module);
+    const memory = new wasmApi!.Memory({ initial: CONTROL_BYTES / PAGE + 16, maximum: MAX_PAGES, shared });
+    const module = new wasmApi!.Module(decode(shared ? kernelsWasm : kernelsWasmSingle));
+    runtime = new Runtime(memory, module, shared);
   } catch {
     runtime = null;
   }
@@ -187,7 +193,7 @@ export function residentArray(dtype: string, n: number, zero = true): Float32Arr
   const size = dtype === 'float32' ? 4 : dtype === 'float16' || dtype === 'bfloat16' ? 2 : 0;
   if (size === 0 || n * size < RESIDENT_MIN_BYTES) return null;
   const rt = wasmRuntime();
-  if (!rt || rt.liveBytes() + n * size > RESIDENT_CAP_BYTES) return null;
+  if (!rt || !rt.shared || rt.liveBytes() + n * size > RESIDENT_CAP_BYTES) return null;
   try {
     const ptr = rt.alloc(n * size, zero);
     return size === 4 ? new Float32Array(rt.memory.buffer, ptr, n) : new Uint16Array(rt.memory.buffer, ptr, n);
