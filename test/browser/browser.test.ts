@@ -1,8 +1,8 @@
 // Browser smoke test: the built package (dist/src/index.js) loads in headless Chromium as plain ES modules, and a
 // small op table gives the values the page computes in plain JavaScript, on the CPU backend and on WebGPU
-// (SwiftShader). Two page loads: a plain one (no SharedArrayBuffer, so the CPU backend uses its TypeScript kernels)
-// and a cross-origin-isolated one (COOP/COEP headers: shared memory, so the WebAssembly kernels run, single-threaded
-// since browsers have no node:worker_threads). Skips cleanly where /usr/bin/chromium is missing.
+// (SwiftShader). Two page loads: a plain one (no SharedArrayBuffer: the CPU backend loads its non-shared WebAssembly
+// build) and a cross-origin-isolated one (COOP/COEP headers: the shared-memory build). Both run single-threaded,
+// since the pool uses node:worker_threads. Skips cleanly where /usr/bin/chromium is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ function check(r: PageRun, isolated: boolean): void {
   if (!r.lines.some((l) => l.startsWith('SKIP gpu'))) assert.equal(passed('gpu'), cases, `every GPU case passed${ctx}`);
 }
 
-test('browser: package loads; CPU (TypeScript kernels) and WebGPU op table match plain JS', { skip: !hasChromium() && 'no /usr/bin/chromium', timeout: 90_000 }, async (t) => {
+test('browser: package loads; CPU (non-shared WebAssembly build) and WebGPU op table match plain JS', { skip: !hasChromium() && 'no /usr/bin/chromium', timeout: 90_000 }, async (t) => {
   const r = await runPage(ROOT, { isolated: false });
   check(r, false);
   if (r.lines.some((l) => l.startsWith('SKIP gpu'))) t.diagnostic(r.lines.find((l) => l.startsWith('SKIP gpu'))!);
