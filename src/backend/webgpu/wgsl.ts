@@ -115,3 +115,28 @@ export function grid(count: number, maxPerDim: number): [number, number] {
 }
 
 export { dt };
+
+/** Workgroup size of the packed-output kernels (`packedMain`). */
+export const PACKED_WG = 64;
+
+/**
+ * The entry point shared by the kernels that write a narrow dtype: each invocation owns one 32-bit output word,
+ * runs `body` for each of the word's `lanes(out)` elements (`e` is the element index; the body sets `v`, of the
+ * compute type), and stores the packed word once (WGSL has no byte stores). `prm[0]` holds the element count.
+ */
+export function packedMain(out: Dtype, body: string): string {
+  const L = lanes(out), bits = out.size * 8;
+  return `@compute @workgroup_size(${PACKED_WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let word = i32((wid.x + wid.y * nwg.x) * ${PACKED_WG}u + lid);
+  let n = prm[0];
+  var bits = 0u;
+  for (var k = 0; k < ${L}; k++) {
+    let e = word * ${L} + k;
+    if (e >= n) { break; }
+    ${body}
+    bits = bits | (${storeBits('v', out)} << (u32(k) * ${bits}u));
+  }
+  if (word * ${L} < n) { out[word] = bits; }
+}`;
+}

@@ -8,9 +8,9 @@ import type { Dtype } from '../../../core/dtype.js';
 import { sizeOf } from '../../../core/shape.js';
 import type { ArrayData } from '../../backend.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
-import { PRELUDE, computeType, lanes, loader, storeBits } from '../wgsl.js';
+import { PRELUDE, packedMain, PACKED_WG, computeType, lanes, loader } from '../wgsl.js';
 
-const WG = 64;
+const WG = PACKED_WG;
 
 /** The i32 bit pattern of a number rounded to float32 (float parameters travel in the i32 parameter buffer). */
 export function f32Bits(x: number): number {
@@ -25,7 +25,6 @@ export interface IndexedInput { arg: GpuArg; shape: readonly number[]; strides: 
  * parameter k as i32/f32; `expr` (using `e: i32`) is the value of output element `e` in the output's compute type.
  */
 function genShader(ins: readonly IndexedInput[], out: Dtype, nExtra: number, expr: string, helpers: string): string {
-  const L = lanes(out), bits = out.size * 8;
   const lines: string[] = [PRELUDE];
   let at = 1 + nExtra;
   ins.forEach((x, j) => {
@@ -44,19 +43,7 @@ function genShader(ins: readonly IndexedInput[], out: Dtype, nExtra: number, exp
   lines.push(`fn pi(k: i32) -> i32 { return prm[1 + k]; }`);
   lines.push(`fn pf(k: i32) -> f32 { return bitcast<f32>(prm[1 + k]); }`);
   lines.push(helpers);
-  lines.push(`@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let word = i32((wid.x + wid.y * nwg.x) * ${WG}u + lid);
-  let n = prm[0];
-  var bits = 0u;
-  for (var k = 0; k < ${L}; k++) {
-    let e = word * ${L} + k;
-    if (e >= n) { break; }
-    let v = ${expr};
-    bits = bits | (${storeBits('v', out)} << (u32(k) * ${bits}u));
-  }
-  if (word * ${L} < n) { out[word] = bits; }
-}`);
+  lines.push(packedMain(out, `let v = ${expr};`));
   return lines.join('\n');
 }
 

@@ -4,15 +4,14 @@
  * travel in a small i32 parameter buffer, after adjacent dimensions that are contiguous in every input are merged.
  */
 import type { Dtype } from '../../../core/dtype.js';
-import type { Node } from '../../../core/array.js';
 import { sizeOf } from '../../../core/shape.js';
 import type { ArrayData } from '../../backend.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
-import { PRELUDE, computeType, convert, lanes, loader, storeBits, type ComputeType } from '../wgsl.js';
+import { PRELUDE, packedMain, PACKED_WG, computeType, convert, lanes, loader, type ComputeType } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { BINARY_PRELUDE, BINARY_WGSL, UNARY_WGSL } from './elementwise-defs.js';
 
-const WG = 64;
+const WG = PACKED_WG;
 
 /** Merges dims that are contiguous in every stride list and drops size-1 dims: fewer index divisions per element. */
 export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
@@ -43,7 +42,7 @@ export function broadcastStrides(x: GpuArg, outShape: readonly number[]): number
  * input) to the output value in the output's compute type.
  */
 function shader(ins: readonly Dtype[], out: Dtype, nd: number, expr: (v: string[]) => string): string {
-  const N = ins.length, L = lanes(out), bits = out.size * 8;
+  const N = ins.length;
   const lines: string[] = [PRELUDE, BINARY_PRELUDE];
   ins.forEach((d, j) => {
     lines.push(`@group(0) @binding(${j}) var<storage, read> in${j}: array<u32>;`);
@@ -60,21 +59,9 @@ function shader(ins: readonly Dtype[], out: Dtype, nd: number, expr: (v: string[
     idx.push(`{ let i = ${i};${d ? ` rem = rem / prm[${1 + d}];` : ''}${ins.map((_, j) => ` o${j} += i * prm[${base(j) + d}];`).join('')} }`);
   }
   const vals = ins.map((_, j) => `ld${j}(o${j})`);
-  lines.push(`@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let word = i32((wid.x + wid.y * nwg.x) * ${WG}u + lid);
-  let n = prm[0];
-  var bits = 0u;
-  for (var k = 0; k < ${L}; k++) {
-    let e = word * ${L} + k;
-    if (e >= n) { break; }
-    var rem = e;
+  lines.push(packedMain(out, `var rem = e;
     ${idx.join('\n    ')}
-    let v = ${expr(vals)};
-    bits = bits | (${storeBits('v', out)} << (u32(k) * ${bits}u));
-  }
-  if (word * ${L} < n) { out[word] = bits; }
-}`);
+    let v = ${expr(vals)};`));
   return lines.join('\n');
 }
 

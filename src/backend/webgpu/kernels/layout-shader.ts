@@ -10,10 +10,10 @@ import { sizeOf } from '../../../core/shape.js';
 import type { ArrayData } from '../../backend.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { isRowContiguous } from '../../cpu/view.js';
-import { PRELUDE, computeType, convert, lanes, loader, storeBits } from '../wgsl.js';
+import { PRELUDE, packedMain, PACKED_WG, computeType, convert, lanes, loader } from '../wgsl.js';
 import { elementwise } from './elementwise.js';
 
-const WG = 64;
+const WG = PACKED_WG;
 
 /** Whether every input and output of a node has a dtype GPU kernels read and write (no 64-bit/complex). */
 export const allGpu = (xs: readonly MxArray[]): boolean => xs.every((x) => computeType(x.dtype) !== null);
@@ -50,7 +50,7 @@ export function gatherLaunch(
   const o = be.output(out, shape);
   const n = sizeOf(shape);
   if (n === 0) return o.data;
-  const nd = shape.length, L = lanes(out), bits = out.size * 8, P = 1 + nd;
+  const nd = shape.length, L = lanes(out), P = 1 + nd;
   const lines: string[] = [PRELUDE];
   ins.forEach((x, j) => {
     lines.push(`@group(0) @binding(${j}) var<storage, read> in${j}: array<u32>;`);
@@ -59,23 +59,11 @@ export function gatherLaunch(
   lines.push(`@group(0) @binding(${ins.length}) var<storage, read_write> out: array<u32>;`);
   lines.push(`@group(0) @binding(${ins.length + 1}) var<storage, read> prm: array<i32>;`);
   lines.push(`fn clampIdx(x: i32, n: i32) -> i32 { var t = x; if (t < 0) { t += n; } if (t < 0) { return 0; } return min(t, n - 1); }`);
-  lines.push(`@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let word = i32((wid.x + wid.y * nwg.x) * ${WG}u + lid);
-  let n = prm[0];
-  var bits = 0u;
-  for (var k = 0; k < ${L}; k++) {
-    let e = word * ${L} + k;
-    if (e >= n) { break; }
-    var idx: array<i32, ${Math.max(1, nd)}>;
+  lines.push(packedMain(out, `var idx: array<i32, ${Math.max(1, nd)}>;
     var rem = e;
     for (var d = ${nd - 1}; d >= 0; d--) { idx[d] = rem % prm[1 + d]; rem = rem / prm[1 + d]; }
     var v: ${computeType(out)};
-    ${body(P)}
-    bits = bits | (${storeBits('v', out)} << (u32(k) * ${bits}u));
-  }
-  if (word * ${L} < n) { out[word] = bits; }
-}`);
+    ${body(P)}`));
   const code = lines.join('\n');
   const meta = [n, ...shape, ...extra];
   be.dispatch(code, [...ins.map((x) => x.buf), o.arg.buf, be.params(meta)], Math.ceil(Math.ceil(n / L) / WG));
