@@ -7,36 +7,13 @@
  */
 import { MxArray, setDeepGraphHandler, graphKept, type Node } from './array.js';
 import { forEachArray } from './memory.js';
+import { postOrder } from './graph-walk.js';
 import { backendFor, allBackends, type Backend } from '../backend/backend.js';
 
 /** Nodes under `targets` that still have to run, inputs before consumers. */
 function schedule(targets: readonly MxArray[]): Node[] {
   const order: Node[] = [];
-  const seen = new Set<Node>();
-  // iterative post-order DFS: chains can be thousands long
-  const stack: [Node, number][] = [];
-  for (const t of targets) {
-    const n0 = t._node;
-    if (!n0 || t._data || seen.has(n0)) continue;
-    seen.add(n0);
-    stack.push([n0, 0]);
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const [node, i] = top;
-      if (i < node.inputs.length) {
-        top[1] = i + 1;
-        const inp = node.inputs[i]!;
-        const child = inp._node;
-        if (child && !inp._data && !seen.has(child)) {
-          seen.add(child);
-          stack.push([child, 0]);
-        }
-      } else {
-        stack.pop();
-        order.push(node);
-      }
-    }
-  }
+  postOrder(targets, (x) => x._data !== null, (n) => order.push(n));
   return order;
 }
 

@@ -5,6 +5,7 @@
  */
 import { MxArray, Node, withGraphKept, graphKept } from '../array.js';
 import '../primitives/depends.js';
+import { postOrder } from '../graph-walk.js';
 import { primitiveDef, type PrimitiveDef, type PrimitiveName } from '../primitive.js';
 import { astype } from '../ops/basic.js';
 
@@ -54,33 +55,12 @@ export function trace<T>(fn: () => T): T {
 export function nodesBetween(leaves: readonly MxArray[], outputs: readonly MxArray[]): { order: Node[]; active: Set<MxArray> } {
   const active = new Set<MxArray>(leaves);
   const order: Node[] = [];
-  const seen = new Set<Node>();
-  const stack: [Node, number][] = [];
-  for (const out of outputs) {
-    const n0 = out._node;
-    if (!n0 || seen.has(n0) || active.has(out)) continue;
-    seen.add(n0);
-    stack.push([n0, 0]);
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const [node, i] = top;
-      if (i < node.inputs.length) {
-        top[1] = i + 1;
-        const inp = node.inputs[i]!;
-        const child = inp._node;
-        if (child && !active.has(inp) && !seen.has(child)) {
-          seen.add(child);
-          stack.push([child, 0]);
-        }
-      } else {
-        stack.pop();
-        if (node.inputs.some((x) => active.has(x))) {
-          order.push(node);
-          for (const o of node.outputs) active.add(o);
-        }
-      }
+  postOrder(outputs, (x) => active.has(x), (node) => {
+    if (node.inputs.some((x) => active.has(x))) {
+      order.push(node);
+      for (const o of node.outputs) active.add(o);
     }
-  }
+  });
   return { order, active };
 }
 
