@@ -61,7 +61,9 @@ test(`${STEPS} training steps on mx.gpu keep active memory flat`, async (t) => {
   }
   await mx.synchronize();
   const activeEnd = mx.getActiveMemory(), cacheEnd = mx.getCacheMemory();
-  assert.equal(activeEnd, activeAt100, `active memory after step 100 (${activeAt100} B) and step ${STEPS} (${activeEnd} B)`);
+  // a leak grows with the step count; the total may only shrink, when the GC's finalizers free undisposed setup
+  // arrays at a moment that depends on when the async scheduler yields
+  assert.ok(activeEnd <= activeAt100, `active memory after step 100 (${activeAt100} B) and step ${STEPS} (${activeEnd} B)`);
   // the cache only recycles: it may settle a little higher than at step 100, never grow with the step count
   assert.ok(cacheEnd <= Math.max(cacheAt100 * 2, 1 << 16), `cache ${cacheAt100} B -> ${cacheEnd} B`);
   assert.ok(Number.isFinite(lastLoss) && lastLoss < firstLoss, `loss decreased: ${firstLoss} -> ${lastLoss}`);
