@@ -11,8 +11,10 @@ import { indexingKernels } from './indexing.js';
 import { creationKernels } from './creation.js';
 import { miscKernels } from './misc.js';
 import { fusedKernels } from './fused.js';
+import { sortKernels } from './sort.js';
 
 export const gpuKernels: Record<string, GpuKernel> = {
+  ...sortKernels,
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
   ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...fusedKernels,
 };
