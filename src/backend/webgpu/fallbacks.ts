@@ -1,17 +1,28 @@
 /**
- * @file Which primitives run on the GPU and which fall back to their CPU kernel: the one place to look, kept
- * honest by test/backend/webgpu-fallbacks.test.ts (every registered primitive must appear here, and 'gpu' must
- * match the kernel table).
+ * @file Which primitives run on the GPU and which run on the CPU: the one place to look, kept honest by
+ * test/backend/webgpu-fallbacks.test.ts (every registered primitive must appear here, and 'gpu' must match the
+ * kernel table).
  *
- * 'gpu' means a WGSL kernel exists; it may still decline a node it does not handle (64-bit and complex dtypes,
- * softmax over other than the last axis, reduce modes var/std/median/countNonzero, integer divide/power, ...), and
- * that node then falls back like a 'cpu-fallback' one. A fallback is visible, not silent: the scheduler reads the
- * node's GPU inputs back, runs the CPU kernel, and uploads the outputs; `mx.deviceInfo(mx.gpu).stats.fallbacks`
- * counts them.
+ * - 'gpu': a WGSL kernel exists. It may still decline a node it does not handle (64-bit and complex dtypes,
+ *   softmax over other than the last axis, reduce modes var/std/median/countNonzero, integer divide/power, ...);
+ *   that node then runs like a 'cpu-fallback' one.
+ * - 'cpu': runs on the CPU by design, as in MLX: the linalg factorizations and what is built on them (as MLX, the
+ *   ops ask for an explicit CPU stream; the scheduler reads GPU inputs back for them), file reads (`load`,
+ *   `loadQuantized`) and the compile-trace placeholder, which is never evaluated. Not a gap to fill.
+ * - 'cpu-fallback': no GPU kernel yet, a gap.
+ *
+ * A CPU run of a node on `mx.gpu` is visible, never silent: the scheduler reads the node's GPU inputs back, runs
+ * the CPU kernel and uploads the outputs, and `mx.deviceInfo(mx.gpu).stats.fallbacks` counts it (for 'cpu' and
+ * 'cpu-fallback' alike).
+ *
+ * float64 is CPU-only by design, as in MLX (Metal has no double type; WGSL has none either): GPU buffers can hold
+ * float64 data (uploads, readbacks and CPU runs copy its bytes), but every GPU kernel declines it, so any float64
+ * node on `mx.gpu` runs on the CPU and is counted as above. int64/uint64 and complex64 are declined too, for now
+ * (a gap: they could be emulated in 32-bit words).
  */
 
-/** Where a primitive runs when its stream is on the GPU. */
-export type GpuPlacement = 'gpu' | 'cpu-fallback';
+/** Where a primitive runs when its stream is on the GPU; see the file comment for the three meanings. */
+export type GpuPlacement = 'gpu' | 'cpu' | 'cpu-fallback';
 
 /** Placement of every primitive on `mx.gpu`. */
 export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
@@ -81,7 +92,7 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   tanh: 'gpu',
   trunc: 'gpu',
   where: 'gpu',
-  // no GPU kernel yet: read back, CPU kernel, upload (one per line, so kernels can move up independently)
+  // one per line, so kernels can move up independently
   addmm: 'cpu-fallback',
   allclose: 'cpu-fallback',
   arange: 'gpu',
@@ -91,25 +102,25 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   arrayEqual: 'cpu-fallback',
   asStrided: 'gpu',
   broadcastTo: 'gpu',
-  cholesky: 'cpu-fallback',
-  compilePlaceholder: 'cpu-fallback',
+  cholesky: 'cpu',
+  compilePlaceholder: 'cpu',
   concatenate: 'gpu',
   contiguous: 'gpu',
   contract: 'cpu-fallback',
-  conv: 'cpu-fallback',
+  conv: 'gpu',
   custom: 'cpu-fallback',
   depends: 'cpu-fallback',
-  det: 'cpu-fallback',
+  det: 'cpu',
   diagMatrix: 'gpu',
   diagonal: 'gpu',
   divmod: 'cpu-fallback',
   dynamicSlice: 'gpu',
   dynamicSliceUpdate: 'gpu',
-  eig: 'cpu-fallback',
-  eigh: 'cpu-fallback',
+  eig: 'cpu',
+  eigh: 'cpu',
   erf: 'gpu',
   erfinv: 'gpu',
-  fft: 'cpu-fallback',
+  fft: 'gpu',
   flip: 'gpu',
   full: 'gpu',
   fusedElementwise: 'gpu',
@@ -118,22 +129,22 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   gatherFlat: 'gpu',
   imag: 'gpu',
   indexView: 'gpu',
-  inverse: 'cpu-fallback',
+  inverse: 'cpu',
   isclose: 'cpu-fallback',
   leftShift: 'gpu',
   linalgCross: 'cpu-fallback',
   linalgNorm: 'cpu-fallback',
-  load: 'cpu-fallback',
-  loadQuantized: 'cpu-fallback',
+  load: 'cpu',
+  loadQuantized: 'cpu',
   logsumexp: 'gpu',
-  lu: 'cpu-fallback',
-  luf: 'cpu-fallback',
+  lu: 'cpu',
+  luf: 'cpu',
   maskScatter: 'cpu-fallback',
   nanToNum: 'gpu',
   pad: 'gpu',
   partition: 'gpu',
-  pinv: 'cpu-fallback',
-  qrf: 'cpu-fallback',
+  pinv: 'cpu',
+  qrf: 'cpu',
   randomBernoulli: 'gpu',
   randomBits: 'gpu',
   randomCategorical: 'cpu-fallback',
@@ -152,11 +163,11 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   scatterAxis: 'gpu',
   scatterFlat: 'cpu-fallback',
   searchsorted: 'cpu-fallback',
-  slogdet: 'cpu-fallback',
-  solve: 'cpu-fallback',
+  slogdet: 'cpu',
+  solve: 'cpu',
   sort: 'gpu',
   split: 'gpu',
-  svd: 'cpu-fallback',
+  svd: 'cpu',
   topk: 'gpu',
   trace: 'cpu-fallback',
   transpose: 'gpu',
