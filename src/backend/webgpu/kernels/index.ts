@@ -11,10 +11,11 @@ import { indexingKernels } from './indexing.js';
 import { creationKernels } from './creation.js';
 import { miscKernels } from './misc.js';
 import { fusedKernels } from './fused.js';
+import { fftKernels } from './fft.js';
 import { sortKernels } from './sort.js';
 
 export const gpuKernels: Record<string, GpuKernel> = {
   ...sortKernels,
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
-  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...fusedKernels,
+  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...fusedKernels, ...fftKernels,
 };
