@@ -9,6 +9,7 @@ import { registerBackend } from '../backend.js';
 import { cpu, defaultDevice, gpu, setDefaultDevice, setDeviceAvailable, type Device } from '../../core/device.js';
 import { WebGpuBackend } from './backend.js';
 import { gpuKernels } from './kernels/index.js';
+import { setTuningAdapter } from './tuning.js';
 
 /** Options of `initGpu`. */
 export interface GpuInitOptions {
@@ -106,6 +107,7 @@ export async function initGpu(opts: GpuInitOptions = {}): Promise<boolean> {
     type: 'gpu', available: true, vendor: ai.vendor, architecture: ai.architecture, device: ai.device,
     description: ai.description, software, features: [...device.features].map(String).sort(), limits, stats: be.stats,
   };
+  setTuningAdapter({ vendor: ai.vendor, architecture: ai.architecture, device: ai.device || ai.description });
   state = { be, adapter, info };
   registerBackend(be);
   setDeviceAvailable('gpu', true);

@@ -1,15 +1,20 @@
 /**
- * @file Tiled matmul on the GPU: 16x16 output tiles per workgroup, A and B tiles staged in workgroup memory, f32
- * accumulation for float32/float16/bfloat16 (halves are read through their loaders and narrowed afterwards).
- * Batch dimensions broadcast through zero strides; 1-D operands are a row (a) or a column (b).
+ * @file Matmul on the GPU: kernel selection by shape (matrix-vector, split-K, register-blocked tiles, or the plain
+ * reference kernel defined here) with parameters from tuning.ts. Every path accumulates in f32 for
+ * float32/float16/bfloat16 (halves are read through their loaders and narrowed afterwards); batch dimensions
+ * broadcast through zero strides; 1-D operands are a row (a) or a column (b).
  */
 import * as dt from '../../../core/dtype.js';
 import type { Dtype } from '../../../core/dtype.js';
-import { broadcastShapes, sizeOf } from '../../../core/shape.js';
-import type { GpuArg } from '../backend.js';
+import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { PRELUDE, computeType, loader } from '../wgsl.js';
+import { DEFAULT_TUNING, gpuTuning, type GpuTuning, type TiledParams } from '../tuning.js';
 import type { GpuKernel } from './kernel.js';
 import { narrow } from './elementwise.js';
+import { matProblem, metaOf, type MatProblem } from './matmul-common.js';
+import { tiledMatmul, tiledValid } from './matmul-tiled.js';
+import { matvec, matvecValid } from './matmul-vec.js';
+import { splitCount, splitKMatmul } from './matmul-splitk.js';
 
 const T = 16;
 
@@ -60,38 +65,55 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 }`;
 }
 
-/** Matrix view of an operand: rows, cols and their strides, plus its batch dims and strides. */
-function matView(x: GpuArg, isA: boolean): { rows: number; cols: number; sr: number; sc: number; bShape: number[]; bStr: number[] } {
-  const n = x.shape.length;
-  if (n === 1) {
-    return isA
-      ? { rows: 1, cols: x.shape[0]!, sr: 0, sc: x.strides[0]!, bShape: [], bStr: [] }
-      : { rows: x.shape[0]!, cols: 1, sr: x.strides[0]!, sc: 0, bShape: [], bStr: [] };
-  }
-  return {
-    rows: x.shape[n - 2]!, cols: x.shape[n - 1]!, sr: x.strides[n - 2]!, sc: x.strides[n - 1]!,
-    bShape: x.shape.slice(0, -2), bStr: x.strides.slice(0, -2),
-  };
+/**
+ * The reference kernel: 16x16 outputs per workgroup, one per thread. Slow but simple; the tests and the sweep check
+ * the fast kernels against it, and the selection falls back to it when tuned parameters do not fit the device.
+ */
+export function plainMatmul(be: WebGpuBackend, p: MatProblem, dst: GpuArg): void {
+  const groups = p.nbatch * Math.ceil(p.M / T) * Math.ceil(p.N / T);
+  if (groups === 0) return;
+  be.dispatch(shader(p.a.dtype, p.b.dtype, p.batch.length), [p.a.buf, p.b.buf, dst.buf, be.params(metaOf(p, [groups]))], groups);
+}
+
+/** Which kernel a problem gets. */
+export type MatmulPath = 'plain' | 'tiled' | 'splitk' | 'matvec' | 'sgmatrix';
+
+/** How often each path ran (tests assert the intended one did; the sweep reports it). */
+export const matmulPathCounts: Record<MatmulPath, number> = { plain: 0, tiled: 0, splitk: 0, matvec: 0, sgmatrix: 0 };
+
+/** The kernel and tile parameters for a problem on this device under the tuning in force. */
+export function selectMatmul(be: WebGpuBackend, p: MatProblem, t: GpuTuning = gpuTuning()): { path: MatmulPath; tiles: TiledParams } {
+  const lim = be.device.limits;
+  const valid = (tp: TiledParams): boolean => tiledValid(tp, lim.maxComputeInvocationsPerWorkgroup, lim.maxComputeWorkgroupStorageSize);
+  const big = Math.ceil(p.M / t.tiled.bm) * Math.ceil(p.N / t.tiled.bn) * p.nbatch;
+  let tiles = big < t.smallBelowGroups ? t.tiledSmall : t.tiled;
+  if (!valid(tiles)) tiles = valid(t.tiledSmall) ? t.tiledSmall : DEFAULT_TUNING.tiledSmall;
+  const few = Math.min(p.M, p.N);
+  const mvOk = matvecValid(t.matvec, lim.maxComputeInvocationsPerWorkgroup);
+  if (t.force === 'plain') return { path: 'plain', tiles };
+  if (t.force === 'matvec' && mvOk && few <= 16) return { path: 'matvec', tiles };
+  if (t.force === 'splitk') return { path: 'splitk', tiles };
+  if (t.force === 'tiled') return { path: 'tiled', tiles };
+  if (mvOk && few <= t.matvec.maxRows) return { path: 'matvec', tiles };
+  if (splitCount(p, t.splitK, tiles) > 1) return { path: 'splitk', tiles };
+  return { path: 'tiled', tiles };
 }
 
 const matmulKernel: GpuKernel = {
   ok: (node) => node.inputs.every((x) => computeType(x.dtype) === 'f32' && x.ndim >= 1),
   run: (node, be) => {
-    const a = be.arg(node.inputs[0]!), b = be.arg(node.inputs[1]!), y = node.outputs[0]!;
-    const A = matView(a, true), B = matView(b, false);
-    const batch = broadcastShapes([A.bShape, B.bShape]);
-    const bstr = (v: typeof A): number[] => {
-      const k = batch.length - v.bShape.length;
-      return batch.map((_, d) => (d < k || v.bShape[d - k] === 1 ? 0 : v.bStr[d - k]!));
-    };
-    const M = A.rows, N = B.cols, K = A.cols;
+    const p = matProblem(node, be), y = node.outputs[0]!;
     const direct = y.dtype === dt.float32;
     const o = direct ? be.output(y.dtype, y.shape) : null;
     const dst: GpuArg = o ? o.arg : be.tempArg(dt.float32, y.shape);
-    const groups = sizeOf(batch) * Math.ceil(M / T) * Math.ceil(N / T);
-    if (groups > 0) {
-      const meta = [M, N, K, A.sr, A.sc, B.sr, B.sc, a.offset, b.offset, ...batch, ...bstr(A), ...bstr(B), groups];
-      be.dispatch(shader(a.dtype, b.dtype, batch.length), [a.buf, b.buf, dst.buf, be.params(meta)], groups);
+    if (p.nbatch * p.M * p.N > 0) {
+      const t = gpuTuning();
+      const { path, tiles } = selectMatmul(be, p, t);
+      matmulPathCounts[path]++;
+      if (path === 'plain') plainMatmul(be, p, dst);
+      else if (path === 'matvec') matvec(be, p, t.matvec, dst);
+      else if (path === 'splitk') splitKMatmul(be, p, tiles, Math.max(2, splitCount(p, { ...t.splitK, maxOutputs: Infinity, minK: 0 }, tiles)), dst);
+      else tiledMatmul(be, p, tiles, dst);
     }
     return [o ? o.data : narrow(be, dst, y.dtype)];
   },
