@@ -3,7 +3,7 @@
  * the CPU kernel through the scheduler; fallbacks.ts states which is which.
  */
 import type { GpuKernel } from './kernel.js';
-import { elementwiseKernels, withWideKernels } from './elementwise.js';
+import { elementwiseKernels } from './elementwise.js';
 import { reduceKernels } from './reduce.js';
 import { matmulKernels } from './matmul.js';
 import { layoutKernels } from './layout.js';
@@ -11,16 +11,13 @@ import { indexingKernels } from './indexing.js';
 import { creationKernels } from './creation.js';
 import { miscKernels } from './misc.js';
 import { fusedKernels } from './fused.js';
-import { miscExtraKernels } from './misc-extra.js';
 import { fftKernels } from './fft.js';
-import { scatterNdKernels } from './indexing-scatter-nd.js';
 import { sortKernels } from './sort.js';
 import { convKernels } from './conv.js';
 
 export const gpuKernels: Record<string, GpuKernel> = {
-  ...miscExtraKernels,
   ...sortKernels,
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
-  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...withWideKernels(miscKernels), ...fusedKernels,
-  ...fftKernels, ...scatterNdKernels, ...convKernels,
+  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...fusedKernels, ...fftKernels,
+  ...convKernels,
 };
