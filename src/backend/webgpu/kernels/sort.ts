@@ -5,64 +5,13 @@
  * kernel does (a sorted lane is a valid partition); topk returns the last k sorted elements (the k largest, in
  * ascending order: the contract leaves the order unspecified). 64-bit and complex inputs decline (CPU kernel).
  */
-import * as dt from '../../../core/dtype.js';
-import type { Dtype } from '../../../core/dtype.js';
 import type { Node } from '../../../core/array.js';
 import { sizeOf } from '../../../core/shape.js';
-import type { ArrayData } from '../../backend.js';
-import type { PooledBuffer } from '../allocator.js';
-import type { GpuArg, WebGpuBackend } from '../backend.js';
-import { PRELUDE, PACKED_WG, computeType, lanes as perWord, loader, packedMain } from '../wgsl.js';
+import { computeType } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
-import { MAX_PADDED, keyExpr, laneOffsetFn, lanesOf, padded, rawDtype, sortPairs, type KeySource, type Lanes } from './sort-net.js';
-
-/** The CPU's NaN bits when it stores a sorted NaN in a half dtype (it converts through a JS number). */
-const HALF_NAN: Record<string, [number, number]> = { float16: [0x7c00, 0x7e00], bfloat16: [0x7f80, 0x7fc0] };
-
-/** Keys read from the strided input: the order-preserving key of each element's raw bits. */
-export function inputKeys(x: GpuArg, l: Lanes, zeroEqual: boolean): KeySource {
-  const off = laneOffsetFn('src_off', l, 4);
-  const helpers = `${loader('raw0', 'src0', rawDtype(x.dtype))}
-${off.wgsl}
-fn key_at(r: i32, j: i32) -> u32 { let h = raw0(src_off(r, j)); return ${keyExpr('h', x.dtype, zeroEqual)}; }`;
-  return { helpers, buffers: [x.buf], prm: off.prm };
-}
-
-/**
- * Writes the dense output `out` (lanes of `outLane` along the axis with `inner` elements after it): position j of
- * lane r takes sorted slot `r * rowStride + base + j` of `idx`; `values` copies that input element's bits (else the
- * index itself, as uint32).
- */
-export function gatherOut(
-  be: WebGpuBackend, x: GpuArg, l: Lanes, idx: PooledBuffer, out: { dtype: Dtype; shape: readonly number[] },
-  o: { outLane: number; inner: number; rowStride: number; base: number; values: boolean },
-): ArrayData {
-  const res = be.output(out.dtype, out.shape);
-  const count = sizeOf(out.shape);
-  if (count === 0) return res.data;
-  const raw = o.values ? rawDtype(x.dtype) : dt.uint32;
-  const off = laneOffsetFn('src_off', l, 5);
-  const nan = HALF_NAN[x.dtype.name];
-  // the phony read keeps binding 0 in the pipeline's layout when only indices are written
-  const val = !o.values ? '_ = arrayLength(&src0); let v = u32(s);'
-    : nan ? `var v = raw0(src_off(r, s)); if ((v & 0x7fffu) > ${nan[0]}u) { v = ${nan[1]}u; }`
-      : 'let v = raw0(src_off(r, s));';
-  const code = `${PRELUDE}
-@group(0) @binding(0) var<storage, read> src0: array<u32>;
-@group(0) @binding(1) var<storage, read> sidx: array<u32>;
-@group(0) @binding(2) var<storage, read_write> out: array<u32>;
-@group(0) @binding(3) var<storage, read> prm: array<i32>;
-${loader('raw0', 'src0', rawDtype(x.dtype))}
-${off.wgsl}
-${packedMain(raw, `let lane = prm[1] * prm[2]; let outer = e / lane; let rem = e % lane;
-    let j = rem / prm[2]; let r = outer * prm[2] + rem % prm[2];
-    let s = i32(sidx[u32(r * prm[3] + prm[4] + j)]);
-    ${val}`)}`;
-  const prm = [count, o.outLane, o.inner, o.rowStride, o.base, ...off.prm];
-  const words = Math.ceil(count / perWord(raw));
-  be.dispatch(code, [x.buf, idx, res.arg.buf, be.params(prm)], Math.ceil(words / PACKED_WG));
-  return res.data;
-}
+import { MAX_PADDED, gatherOut, inputKeys, lanesOf, padded, sortPairs } from './sort-net.js';
+import { searchKernels } from './sort-search.js';
+import { permutationKernels } from './sort-perm.js';
 
 /** Whether the GPU sorts lanes of this node's input: 32-bit-or-narrower dtypes, padded pairs within one binding. */
 function sortable(node: Node, axis: number | null): boolean {
@@ -94,8 +43,9 @@ function sortKernel(values: boolean, keep: (p: Record<string, unknown>, n: numbe
 
 const all = (_p: Record<string, unknown>, n: number): number => n;
 
-/** Sort-family GPU kernels. */
+/** Sort-family GPU kernels (with searchsorted and the permutation sampler, which reuse the network). */
 export const sortKernels: Record<string, GpuKernel> = {
+  ...searchKernels, ...permutationKernels,
   sort: sortKernel(true, all),
   partition: sortKernel(true, all),
   argsort: sortKernel(false, all),
