@@ -12,12 +12,13 @@ import { creationKernels } from './creation.js';
 import { miscKernels } from './misc.js';
 import { fusedKernels } from './fused.js';
 import { fftKernels } from './fft.js';
+import { scatterNdKernels } from './indexing-scatter-nd.js';
 import { sortKernels } from './sort.js';
 import { convKernels } from './conv.js';
 
 export const gpuKernels: Record<string, GpuKernel> = {
   ...sortKernels,
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
-  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...fusedKernels, ...fftKernels,
+  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...fusedKernels, ...fftKernels, ...scatterNdKernels,
   ...convKernels,
 };
