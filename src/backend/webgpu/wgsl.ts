@@ -7,11 +7,13 @@
  * narrow dtype computes a whole output word per invocation, so no two invocations write the same word (WGSL has no
  * byte stores). Compute happens in 32 bits: f32 for every float dtype (float16 via unpack2x16float, so
  * `shader-f16` is not required), i32 for signed and u32 for unsigned integers, WGSL `bool` for bool.
- * 64-bit and complex dtypes are stored (for fallbacks and transfers) but no kernel computes on them yet.
+ * int64/uint64 and complex64 compute as two-word vectors (wgsl-wide.ts), in the elementwise kernels only: `computeType`
+ * stays null for them so every other kernel keeps declining them. float64 is stored but never computed on.
  */
 /// <reference types="@webgpu/types" />
 import * as dt from '../../core/dtype.js';
 import type { Dtype } from '../../core/dtype.js';
+import { valueType, wgslType, wideLoad } from './wgsl-wide.js';
 
 /** The WGSL type a dtype computes in. */
 export type ComputeType = 'f32' | 'i32' | 'u32' | 'bool';
@@ -34,7 +36,8 @@ export const gpuDtype = (d: Dtype): boolean => computeType(d) !== null;
 export const lanes = (d: Dtype): number => 4 / d.size;
 
 /**
- * WGSL for `fn NAME(i: i32) -> CT`: loads element `i` (in elements of `d`) of binding `buf` as its compute type.
+ * WGSL for `fn NAME(i: i32) -> CT`: loads element `i` (in elements of `d`) of binding `buf` as its compute type
+ * (a two-word vector for int64/uint64/complex64, see wgsl-wide.ts).
  */
 export function loader(name: string, buf: string, d: Dtype): string {
   const raw = (bits: number): string => bits === 32
@@ -52,9 +55,12 @@ export function loader(name: string, buf: string, d: Dtype): string {
     case 'int8': body = `(bitcast<i32>(${raw(8)} << 24u) >> 24u)`; break;
     case 'uint8': body = raw(8); break;
     case 'bool': body = `(${raw(8)} != 0u)`; break;
+    case 'int64': body = wideLoad(buf, 'i64'); break;
+    case 'uint64': body = wideLoad(buf, 'u64'); break;
+    case 'complex64': body = wideLoad(buf, 'c64'); break;
     default: throw new Error(`[gpu] No WGSL loader for ${d.name}.`);
   }
-  return `fn ${name}(i: i32) -> ${computeType(d)} { return ${body}; }`;
+  return `fn ${name}(i: i32) -> ${wgslType(valueType(d)!)} { return ${body}; }`;
 }
 
 /** WGSL expression: the bits (low `8 * size` bits of a u32) that store compute value `v` as dtype `d`. */

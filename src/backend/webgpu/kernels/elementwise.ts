@@ -1,15 +1,22 @@
 /**
  * @file Generated elementwise kernels: unary, binary, where and astype, over any shape, broadcast (zero strides)
- * and strided inputs. One invocation writes one output word (1, 2 or 4 elements, see wgsl.ts); shapes and strides
- * travel in a small i32 parameter buffer, after adjacent dimensions that are contiguous in every input are merged.
+ * and strided inputs. One invocation writes one output word (1, 2 or 4 elements, see wgsl.ts), or one element of an
+ * 8-byte dtype (two words); shapes and strides travel in a small i32 parameter buffer, after adjacent dimensions
+ * that are contiguous in every input are merged. int64/uint64/complex64 operands take the expressions of
+ * elementwise-64.ts / elementwise-complex.ts (two-word values, wgsl-wide.ts).
  */
+import * as dt from '../../../core/dtype.js';
 import type { Dtype } from '../../../core/dtype.js';
 import { sizeOf } from '../../../core/shape.js';
+import type { Node } from '../../../core/array.js';
 import type { ArrayData } from '../../backend.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { PRELUDE, packedMain, PACKED_WG, computeType, convert, lanes, loader, type ComputeType } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { BINARY_PRELUDE, BINARY_WGSL, UNARY_WGSL } from './elementwise-defs.js';
+import { convertAny, mantissaBits, valueType, wideMain, WIDE_WG } from '../wgsl-wide.js';
+import { C64_PRELUDE, W64_PRELUDE } from '../wgsl-wide-prelude.js';
+import { anyWide, wideBinary, wideUnary } from './elementwise-64.js';
 
 const WG = PACKED_WG;
 
@@ -44,6 +51,7 @@ export function broadcastStrides(x: GpuArg, outShape: readonly number[]): number
 function shader(ins: readonly Dtype[], out: Dtype, nd: number, expr: (v: string[]) => string): string {
   const N = ins.length;
   const lines: string[] = [PRELUDE, BINARY_PRELUDE];
+  if (anyWide([...ins, out])) lines.push(W64_PRELUDE, C64_PRELUDE);
   ins.forEach((d, j) => {
     lines.push(`@group(0) @binding(${j}) var<storage, read> in${j}: array<u32>;`);
     lines.push(loader(`ld${j}`, `in${j}`, d));
@@ -59,9 +67,12 @@ function shader(ins: readonly Dtype[], out: Dtype, nd: number, expr: (v: string[
     idx.push(`{ let i = ${i};${d ? ` rem = rem / prm[${1 + d}];` : ''}${ins.map((_, j) => ` o${j} += i * prm[${base(j) + d}];`).join('')} }`);
   }
   const vals = ins.map((_, j) => `ld${j}(o${j})`);
-  lines.push(packedMain(out, `var rem = e;
+  // an expression may ignore an input (isnan of an integer): keep every binding statically used for the layout
+  const body = `${ins.map((_, j) => `_ = arrayLength(&in${j});`).join(' ')}
+    var rem = e;
     ${idx.join('\n    ')}
-    let v = ${expr(vals)};`));
+    let v = ${expr(vals)};`;
+  lines.push(out.size === 8 ? wideMain(valueType(out)!, body) : packedMain(out, body));
   return lines.join('\n');
 }
 
@@ -77,29 +88,53 @@ export function elementwise(
   const meta: number[] = [n, ...sh];
   ins.forEach((x, j) => meta.push(...st[j]!, x.offset));
   const code = shader(ins.map((x) => x.dtype), out, sh.length, expr);
-  const words = Math.ceil(n / lanes(out));
-  be.dispatch(code, [...ins.map((x) => x.buf), o.arg.buf, be.params(meta)], Math.ceil(words / WG));
+  // one invocation per output word, or per element of an 8-byte dtype
+  const groups = out.size === 8 ? Math.ceil(n / WIDE_WG) : Math.ceil(Math.ceil(n / lanes(out)) / WG);
+  be.dispatch(code, [...ins.map((x) => x.buf), o.arg.buf, be.params(meta)], groups);
   return o.data;
 }
 
 const ct = (d: Dtype): ComputeType | null => computeType(d);
 
-function unaryKernel(name: string): GpuKernel {
-  const def = UNARY_WGSL[name]!;
+/** A kernel for the nodes `narrowOk` rejects but that have a wide (64-bit/complex) expression. */
+function withWideUnary(name: string, narrowOk: (n: Node) => boolean, run: GpuKernel['run']): GpuKernel {
+  const wide = (n: Node) => wideUnary(name, n.inputs[0]!.dtype, n.outputs[0]!.dtype);
   return {
-    ok: (node) => {
-      const ti = ct(node.inputs[0]!.dtype), to = ct(node.outputs[0]!.dtype);
-      return !!ti && !!to && def('x', BOOL_OUT.has(name) ? ti : to) !== null;
-    },
+    ok: (node) => narrowOk(node) || wide(node) !== null,
     run: (node, be) => {
-      const x = node.inputs[0]!, y = node.outputs[0]!;
-      const ti = ct(x.dtype)!, to = ct(y.dtype)!;
-      // compute in the output's type (integer inputs of float ops are cast first), predicates in the input's
-      const t = BOOL_OUT.has(name) ? ti : to;
-      const rt: ComputeType = BOOL_OUT.has(name) ? 'bool' : t;
-      return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convert(def(convert(v!, ti, t), t)!, rt, to))];
+      if (narrowOk(node)) return run(node, be);
+      const x = node.inputs[0]!, y = node.outputs[0]!, f = wide(node)!;
+      return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => f(v!))];
     },
   };
+}
+
+function withWideBinary(name: string, narrowOk: (n: Node) => boolean, run: GpuKernel['run']): GpuKernel {
+  const wide = (n: Node) => (n.inputs[0]!.dtype === n.inputs[1]!.dtype
+    ? wideBinary(name, n.inputs[0]!.dtype, n.outputs[0]!.dtype) : null);
+  return {
+    ok: (node) => narrowOk(node) || wide(node) !== null,
+    run: (node, be) => {
+      if (narrowOk(node)) return run(node, be);
+      const [a, b] = node.inputs, y = node.outputs[0]!, f = wide(node)!;
+      return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => f(u!, v!))];
+    },
+  };
+}
+
+function unaryKernel(name: string): GpuKernel {
+  const def = UNARY_WGSL[name]!;
+  return withWideUnary(name, (node) => {
+    const ti = ct(node.inputs[0]!.dtype), to = ct(node.outputs[0]!.dtype);
+    return !!ti && !!to && def('x', BOOL_OUT.has(name) ? ti : to) !== null;
+  }, (node, be) => {
+    const x = node.inputs[0]!, y = node.outputs[0]!;
+    const ti = ct(x.dtype)!, to = ct(y.dtype)!;
+    // compute in the output's type (integer inputs of float ops are cast first), predicates in the input's
+    const t = BOOL_OUT.has(name) ? ti : to;
+    const rt: ComputeType = BOOL_OUT.has(name) ? 'bool' : t;
+    return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convert(def(convert(v!, ti, t), t)!, rt, to))];
+  });
 }
 
 const BOOL_OUT = new Set(['isnan', 'isinf', 'isfinite', 'isposinf', 'isneginf', 'logicalNot',
@@ -107,39 +142,39 @@ const BOOL_OUT = new Set(['isnan', 'isinf', 'isfinite', 'isposinf', 'isneginf', 
 
 function binaryKernel(name: string): GpuKernel {
   const def = BINARY_WGSL[name]!;
-  return {
-    ok: (node) => {
-      const [a, b] = node.inputs;
-      const t = ct(a!.dtype), to = ct(node.outputs[0]!.dtype);
-      return !!t && !!to && a!.dtype === b!.dtype && def('a', 'b', t) !== null;
-    },
-    run: (node, be) => {
-      const [a, b] = node.inputs, y = node.outputs[0]!;
-      const t = ct(a!.dtype)!, to = ct(y.dtype)!;
-      const rt: ComputeType = BOOL_OUT.has(name) ? 'bool' : t;
-      return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => convert(def(u!, v!, t)!, rt, to))];
-    },
-  };
+  return withWideBinary(name, (node) => {
+    const [a, b] = node.inputs;
+    const t = ct(a!.dtype), to = ct(node.outputs[0]!.dtype);
+    return !!t && !!to && a!.dtype === b!.dtype && def('a', 'b', t) !== null;
+  }, (node, be) => {
+    const [a, b] = node.inputs, y = node.outputs[0]!;
+    const t = ct(a!.dtype)!, to = ct(y.dtype)!;
+    const rt: ComputeType = BOOL_OUT.has(name) ? 'bool' : t;
+    return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => convert(def(u!, v!, t)!, rt, to))];
+  });
 }
 
 const whereKernel: GpuKernel = {
-  ok: (node) => node.inputs.every((x) => ct(x.dtype)) && node.inputs[1]!.dtype === node.inputs[2]!.dtype,
+  ok: (node) => node.inputs.every((x) => valueType(x.dtype)) && node.inputs[1]!.dtype === node.inputs[2]!.dtype,
   run: (node, be) => {
     const [c, x, y] = node.inputs, o = node.outputs[0]!;
-    const tc = ct(c!.dtype)!, t = ct(x!.dtype)!, to = ct(o.dtype)!;
+    const tc = valueType(c!.dtype)!, t = valueType(x!.dtype)!, to = valueType(o.dtype)!;
     return [elementwise(be, [be.arg(c!), be.arg(x!), be.arg(y!)], o.dtype, o.shape,
-      ([p, u, v]) => convert(`select(${v}, ${u}, ${convert(p!, tc, 'bool')})`, t, to))];
+      ([p, u, v]) => convertAny(`select(${v}, ${u}, ${convertAny(p!, tc, 'bool')})`, t, to, mantissaBits(o.dtype)))];
   },
 };
 
 const astypeKernel: GpuKernel = {
-  ok: (node) => !!ct(node.inputs[0]!.dtype) && !!ct(node.outputs[0]!.dtype),
+  ok: (node) => !!valueType(node.inputs[0]!.dtype) && !!valueType(node.outputs[0]!.dtype),
   run: (node, be) => {
     const x = node.inputs[0]!, y = node.outputs[0]!;
-    return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convert(v!, ct(x.dtype)!, ct(y.dtype)!))];
+    const ti = valueType(x.dtype)!, to = valueType(y.dtype)!;
+    return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convertAny(v!, ti, to, mantissaBits(y.dtype)))];
   },
   dense: (be, x) => {
-    if (!ct(x.dtype)) throw new Error(`[gpu] Cannot make a dense copy of a strided ${x.dtype.name} view on the GPU yet.`);
+    // float64 never computes on the GPU, but its words can move: copy them as uint64 bits
+    if (x.dtype === dt.float64) x = { ...x, dtype: dt.uint64 };
+    if (!valueType(x.dtype)) throw new Error(`[gpu] Cannot make a dense copy of a strided ${x.dtype.name} view on the GPU yet.`);
     return elementwise(be, [x], x.dtype, x.shape, ([v]) => v!);
   },
 };
@@ -156,3 +191,14 @@ export const elementwiseKernels: Record<string, GpuKernel> = {
   where: whereKernel,
   astype: astypeKernel,
 };
+
+/**
+ * Kernels of other families (misc: `imag`, `leftShift`, `rightShift`) extended to int64/uint64/complex64 operands:
+ * `base` runs every node it accepts, the wide expressions take the rest.
+ */
+export function withWideKernels(base: Readonly<Record<string, GpuKernel>>): Record<string, GpuKernel> {
+  const out: Record<string, GpuKernel> = {};
+  for (const n of ['imag']) if (base[n]) out[n] = withWideUnary(n, (node) => base[n]!.ok(node), base[n]!.run);
+  for (const n of ['leftShift', 'rightShift']) if (base[n]) out[n] = withWideBinary(n, (node) => base[n]!.ok(node), base[n]!.run);
+  return out;
+}

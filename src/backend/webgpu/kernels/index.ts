@@ -3,7 +3,7 @@
  * the CPU kernel through the scheduler; fallbacks.ts states which is which.
  */
 import type { GpuKernel } from './kernel.js';
-import { elementwiseKernels } from './elementwise.js';
+import { elementwiseKernels, withWideKernels } from './elementwise.js';
 import { reduceKernels } from './reduce.js';
 import { matmulKernels } from './matmul.js';
 import { layoutKernels } from './layout.js';
@@ -19,6 +19,6 @@ import { convKernels } from './conv.js';
 export const gpuKernels: Record<string, GpuKernel> = {
   ...sortKernels,
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
-  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...fusedKernels, ...fftKernels, ...scatterNdKernels,
+  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...withWideKernels(miscKernels), ...fusedKernels, ...fftKernels, ...scatterNdKernels,
   ...convKernels,
 };
