@@ -1,8 +1,11 @@
 /**
  * @file GPU samplers that are maps of one Threefry word per element (creation-random.ts): `randomBernoulli` and
  * `randomInt` (32-bit outputs) are bit-identical with the CPU; float32 `randomNormal` (no broadcast to a larger
- * outShape), `randomGumbel` and `randomLaplace` follow the CPU's float32 steps but use the GPU's f32 log/exp, so
- * they agree within a few float32 ulp. Other dtypes and forms decline and run on the CPU.
+ * outShape), `randomGumbel`, `randomLaplace` and `randomTruncNormal` follow the CPU's float32 steps but use the
+ * GPU's f32 log/exp, so they agree within a few float32 ulp. `randomCategorical` (Gumbel-max) walks each output's
+ * category axis in the CPU's order and returns the same indices, except where two perturbed logits are within
+ * those ulps of each other (a tie the GPU's log may break the other way; never seen in the tests). Other dtypes
+ * and forms decline and run on the CPU.
  */
 import * as dt from '../../../core/dtype.js';
 import type { Node } from '../../../core/array.js';
@@ -12,7 +15,7 @@ import { computeType, convert } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { broadcastTo, generate, own } from './creation-gen.js';
 import { THREEFRY } from './creation-random.js';
-import { erfinvWgsl, f32Lit } from './misc-math.js';
+import { erfWgsl, erfinvWgsl, f32Lit } from './misc-math.js';
 
 /** WGSL helpers: `rword(e)` is element e's word of key ld0[0..1] over pi(0) words. */
 const WORD = `${THREEFRY}
@@ -125,8 +128,72 @@ fn sample(e: i32) -> f32 { let x = sym(e); return ${v}; }`;
   },
 };
 
+const truncNormalKernel: GpuKernel = {
+  ok: (node) => {
+    const p = node.params as PrimitiveParams['randomTruncNormal'];
+    return keyOk(node) && f32Out(p.dtype) && node.inputs.slice(1).every((x) => computeType(x.dtype) !== null);
+  },
+  run: (node, be) => {
+    const p = node.params as PrimitiveParams['randomTruncNormal'];
+    const [key, lo, hi] = node.inputs;
+    const l = convert('ld1(e)', computeType(lo!.dtype)!, 'f32'), h = convert('ld2(e)', computeType(hi!.dtype)!, 'f32');
+    // the CPU's float32 steps: u ~ U[erf(l/sqrt2), erf(h/sqrt2)), x = sqrt2 * erfinv(u), clipped to [l, h]; the
+    // divisions get one fma correction so they round as the CPU's do
+    const helpers = `${WORD}
+fn div_rn(a: f32, b: f32) -> f32 { let q = a / b; return q + fma(-q, b, a) / b; }
+fn erf_f(a: f32) -> f32 { return ${erfWgsl('a')}; }
+fn erfinv_f(a: f32) -> f32 { return ${erfinvWgsl('a')}; }
+fn sample(e: i32) -> f32 {
+  let s2 = ${f32Lit(Math.SQRT2)};
+  let l = ${l};
+  let h = ${h};
+  let a = erf_f(div_rn(l, s2));
+  let b = erf_f(div_rn(h, s2));
+  let r = b - a;
+  let t = r * unit_f32(rword(e));
+  let x = t + a;
+  let v = s2 * erfinv_f(x);
+  return max(min(h, v), l);
+}`;
+    return [generate(be, p.dtype, p.shape, 'sample(e)', {
+      ins: [own(be.arg(key!)), broadcastTo(be.arg(lo!), p.shape), broadcastTo(be.arg(hi!), p.shape)],
+      extra: [sizeOf(p.shape)], helpers,
+    })];
+  },
+};
+
+const categoricalKernel: GpuKernel = {
+  ok: (node) => keyOk(node) && computeType(node.inputs[1]!.dtype) !== null,
+  run: (node, be) => {
+    const p = node.params as PrimitiveParams['randomCategorical'];
+    const [key, logits] = node.inputs, y = node.outputs[0]!;
+    const ax = p.axis, n = p.gshape[ax]!, inner = sizeOf(p.gshape.slice(ax + 1));
+    const lg = convert('ld1(k)', computeType(logits!.dtype)!, 'f32');
+    // one output per (outer, inner) pair walks its category axis: gumbel(word k) + logit, float32 sums, the first
+    // maximum winning and NaN counting as the maximum (the CPU's argmax)
+    const helpers = `${WORD}
+fn sample(e: i32) -> u32 {
+  let n = pi(1); let inner = pi(2);
+  let base = (e / inner) * n * inner + e % inner;
+  var best = 0u;
+  var bv = -f_inf();
+  for (var j = 0; j < n; j++) {
+    let k = base + j * inner;
+    let g = -log(-log(unit_f32(rword(k))));
+    let v = g + ${lg};
+    if (v > bv || (is_nan(v) && !is_nan(bv))) { bv = v; best = u32(j); }
+  }
+  return best;
+}`;
+    return [generate(be, dt.uint32, y.shape, 'sample(e)', {
+      ins: [own(be.arg(key!)), broadcastTo(be.arg(logits!), p.gshape)], extra: [sizeOf(p.gshape), n, Math.max(inner, 1)], helpers,
+    })];
+  },
+};
+
 /** The word-map samplers, by primitive name. */
 export const samplerKernels: Record<string, GpuKernel> = {
   randomBernoulli: bernoulliKernel, randomInt: intKernel, randomNormal: normalKernel,
-  randomGumbel: gumbelKernel, randomLaplace: laplaceKernel,
+  randomGumbel: gumbelKernel, randomLaplace: laplaceKernel, randomTruncNormal: truncNormalKernel,
+  randomCategorical: categoricalKernel,
 };
