@@ -4,7 +4,8 @@
  * every output is written in whole words and no two invocations share one), loads every input through its
  * broadcast strides, evaluates the chain's steps in order as WGSL locals with the same per-op expressions the
  * unfused elementwise kernels use (elementwise-defs.ts), and writes every output of the chain: one dispatch and one
- * pass over memory instead of one per op. A step whose dtype is narrower than its compute type (float16, bfloat16,
+ * pass over memory instead of one per op. Chains over dense 32-bit inputs and outputs (no broadcasting beyond
+ * single elements) run the vec4 kernel of elementwise-fast.ts instead. A step whose dtype is narrower than its compute type (float16, bfloat16,
  * 8/16-bit integers) is rounded through its storage bits, as the unfused kernels round when they store it.
  * The kernel declines (the node then falls back visibly to the CPU kernel) on 64-bit or complex dtypes, on a step
  * without a WGSL expression, and when the chain needs more storage bindings than the device allows.
@@ -21,6 +22,7 @@ import type { GpuKernel } from './kernel.js';
 import { BINARY_PRELUDE, BINARY_WGSL, UNARY_WGSL } from './elementwise-defs.js';
 import { broadcastStrides, collapse } from './elementwise.js';
 import { erfWgsl, erfinvWgsl, f32Lit } from './misc-math.js';
+import { fastElementwiseFn } from './elementwise-fast.js';
 
 const WG = 64;
 
@@ -139,6 +141,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 
 const cache = new Map<string, string | null>();
 
+/** The chain as `fn ew(x0, ...) -> EwOut` for the contiguous kernel of elementwise-fast.ts (null without WGSL). */
+function chainFn(p: FusedParams): string | null {
+  const k = `fn|${p.key}`;
+  if (!cache.has(k)) {
+    const body = steps(p);
+    const outT = p.outs.map((o) => computeType(p.ops[o]!.dtype)!);
+    cache.set(k, body && `struct EwOut { ${outT.map((t, j) => `r${j}: ${t}`).join(', ')} }
+fn ew(${p.inDtypes.map((d, j) => `x${j}: ${computeType(d)}`).join(', ')}) -> EwOut {
+  ${body.map((b, j) => `let v${j} = ${b};`).join('\n  ')}
+  return EwOut(${p.outs.map((o) => `v${o}`).join(', ')});
+}`);
+  }
+  return cache.get(k)!;
+}
+
 /** The chain's shader for `nd` collapsed dimensions, cached by the chain's canonical key. */
 function source(p: FusedParams, nd: number): string | null {
   const k = `${nd}|${p.key}`;
@@ -167,6 +184,9 @@ export const fusedKernels: Record<string, GpuKernel> = {
       const n = sizeOf(shape);
       if (n === 0) return os.map((o) => o.data);
       const ins = node.inputs.map((x) => be.arg(x));
+      const fn = chainFn(p);
+      const fast = fn && fastElementwiseFn(be, ins, node.outputs.map((o) => o.dtype), shape, fn, os);
+      if (fast) return fast;
       const [sh, st] = collapse(shape, ins.map((x) => broadcastStrides(x, shape)));
       const meta: number[] = [n, ...sh];
       ins.forEach((x, j) => meta.push(...st[j]!, x.offset));

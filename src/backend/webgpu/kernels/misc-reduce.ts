@@ -1,8 +1,9 @@
 /**
  * @file GPU `argReduce` (argmax/argmin along one axis or over the flattened array, uint32 out; the first NaN wins
  * and ties keep the first index, as in NumPy and the CPU kernel) and `logsumexp` over any axes (max subtracted
- * first; a NaN or infinite max is the result). One workgroup per output element, as in reduce.ts: its invocations
- * stride over the lane, then fold in workgroup memory.
+ * first; a NaN or infinite max is the result). logsumexp over contiguous rows takes the fast path of
+ * reduce-softmax.ts; otherwise one workgroup per output element, as in reduce.ts: its invocations stride over the
+ * lane, then fold in workgroup memory.
  */
 import * as dt from '../../../core/dtype.js';
 import type { Dtype } from '../../../core/dtype.js';
@@ -13,6 +14,8 @@ import type { ArrayData } from '../../backend.js';
 import { PRELUDE, computeType, convert, loader } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { collapse, narrow } from './elementwise.js';
+import { fastLogsumexp } from './reduce-softmax.js';
+import { reduceTuning } from './reduce-tuning.js';
 
 const WG = 64;
 
@@ -141,7 +144,9 @@ const logsumexpKernel: GpuKernel = {
     const direct = y.dtype === dt.float32;
     const o = direct ? be.output(y.dtype, y.shape) : null;
     const dst: GpuArg = o ? o.arg : be.tempArg(dt.float32, y.shape);
-    launch(be, x, p.axes, sizeOf(y.shape), dst, (nk, nr) => lseShader(xa.dtype, nk, nr));
+    if (!(reduceTuning().fastPaths && fastLogsumexp(be, x, p.axes, dst))) {
+      launch(be, x, p.axes, sizeOf(y.shape), dst, (nk, nr) => lseShader(xa.dtype, nk, nr));
+    }
     const data: ArrayData = o ? o.data : narrow(be, dst, y.dtype);
     return [data];
   },

@@ -1,8 +1,10 @@
 /**
  * @file GPU reductions (`reduce` in modes sum/prod/max/min/all/any/mean over any axes) and softmax along the last
- * axis. One workgroup per output element: its invocations stride over the reduced elements, then fold in
- * workgroup memory. Results are computed into a 32-bit buffer; narrower output dtypes are narrowed by a second,
- * elementwise pass (so no two workgroups write one word).
+ * axis. The common layouts (contiguous rows, columns, the whole array; softmax rows) take the fast paths of
+ * reduce-fast.ts and reduce-softmax.ts; everything else runs the generic kernels here: one workgroup per output
+ * element, whose invocations stride over the reduced elements, then fold in workgroup memory. Results are
+ * computed into a 32-bit buffer; narrower output dtypes are narrowed by a second, elementwise pass (so no two
+ * workgroups write one word).
  */
 import * as dt from '../../../core/dtype.js';
 import type { Dtype } from '../../../core/dtype.js';
@@ -11,40 +13,15 @@ import type { PrimitiveParams } from '../../../core/primitive.js';
 import { sizeOf } from '../../../core/shape.js';
 import type { ArrayData } from '../../backend.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
-import { PRELUDE, computeType, convert, loader, storeBits, type ComputeType } from '../wgsl.js';
+import { PRELUDE, computeType, convert, loader, storeBits } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { collapse, narrow } from './elementwise.js';
+import { MODES, accDtype, combine, identity, type Mode } from './reduce-ops.js';
+import { fastReduce } from './reduce-fast.js';
+import { fastSoftmax } from './reduce-softmax.js';
+import { reduceTuning } from './reduce-tuning.js';
 
 const WG = 64;
-type Mode = 'sum' | 'prod' | 'max' | 'min' | 'all' | 'any' | 'mean';
-const MODES = new Set<string>(['sum', 'prod', 'max', 'min', 'all', 'any', 'mean']);
-
-/** The 32-bit dtype a result is accumulated and first stored in. */
-function accDtype(mode: Mode, out: Dtype): Dtype {
-  if (mode === 'all' || mode === 'any' || out === dt.bool) return dt.uint32;
-  const t = computeType(out);
-  return t === 'f32' ? dt.float32 : t === 'i32' ? dt.int32 : dt.uint32;
-}
-
-function identity(mode: Mode, t: ComputeType): string {
-  switch (mode) {
-    case 'sum': case 'mean': case 'any': return `${t}(0)`;
-    case 'prod': case 'all': return `${t}(1)`;
-    case 'max': return t === 'f32' ? '-f_inf()' : t === 'i32' ? 'bitcast<i32>(0x80000000u)' : '0u';
-    case 'min': return t === 'f32' ? 'f_inf()' : t === 'i32' ? '0x7fffffff' : '0xffffffffu';
-  }
-}
-
-function combine(mode: Mode, t: ComputeType, a: string, b: string): string {
-  switch (mode) {
-    case 'sum': case 'mean': return `${a} + ${b}`;
-    case 'prod': return `${a} * ${b}`;
-    case 'all': return `${a} & ${b}`;
-    case 'any': return `${a} | ${b}`;
-    case 'max': return t === 'f32' ? `select(${b}, ${a}, ${a} > ${b} || is_nan(${a}))` : `max(${a}, ${b})`;
-    case 'min': return t === 'f32' ? `select(${b}, ${a}, ${a} < ${b} || is_nan(${a}))` : `min(${a}, ${b})`;
-  }
-}
 
 function reduceShader(mode: Mode, inp: Dtype, acc: Dtype, nk: number, nr: number): string {
   const t = computeType(acc)!, ti = computeType(inp)!;
@@ -107,7 +84,7 @@ const reduceKernel: GpuKernel = {
     const direct = acc === y.dtype;
     const o = direct ? be.output(y.dtype, y.shape) : null;
     const dst: GpuArg = o ? o.arg : be.tempArg(acc, y.shape);
-    if (nOut > 0) {
+    if (nOut > 0 && !(reduceTuning().fastPaths && fastReduce(be, x, mode, p.axes, dst))) {
       const meta = [nOut, nRed, ...kSh, ...kSt!, ...rSh, ...rSt!, x.offset];
       be.dispatch(reduceShader(mode, x.dtype, acc, kSh.length, rSh.length), [x.buf, dst.buf, be.params(meta)], nOut);
     }
@@ -178,7 +155,7 @@ const softmaxKernel: GpuKernel = {
     const direct = y.dtype === dt.float32;
     const o = direct ? be.output(y.dtype, y.shape) : null;
     const dst: GpuArg = o ? o.arg : be.tempArg(dt.float32, y.shape);
-    if (rows > 0) {
+    if (rows > 0 && !(reduceTuning().fastPaths && fastSoftmax(be, x, dst))) {
       const [oSh, [oSt]] = collapse(x.shape.slice(0, -1), [x.strides.slice(0, -1)]);
       const meta = [rows, len, oSh.length, x.strides[nd - 1]!, 0, x.offset, ...oSh, ...oSt!];
       be.dispatch(softmaxShader(x.dtype), [x.buf, dst.buf, be.params(meta)], rows);
@@ -187,7 +164,6 @@ const softmaxKernel: GpuKernel = {
   },
 };
 
-/** Reduction-family GPU kernels. */
 /** Reduction-family GPU kernels. */
 export const reduceKernels: Record<string, GpuKernel> = { reduce: reduceKernel, softmax: softmaxKernel };
 export type { ArrayData };

@@ -1,0 +1,125 @@
+/**
+ * @file The contiguous elementwise kernel: every input dense and row-major (or one broadcast element), every dtype
+ * 32-bit. Each invocation handles `ewVec` vec4 of the output, `ewWg` apart so a workgroup's loads and stores stay
+ * coalesced: one 16-byte load per input and one 16-byte store per output and vec4, no index arithmetic beyond an
+ * add. An input whose offset is not a multiple of 4 elements is read as four words instead (still contiguous).
+ * The last vec4 of an output may cover up to 3 elements past its end: they lie in the output's own buffer (size
+ * classes are multiples of 16 bytes) and nothing reads them.
+ */
+import type { Dtype } from '../../../core/dtype.js';
+import { sizeOf } from '../../../core/shape.js';
+import type { ArrayData } from '../../backend.js';
+import type { GpuArg, WebGpuBackend } from '../backend.js';
+import { PRELUDE, computeType, storeBits } from '../wgsl.js';
+import { BINARY_PRELUDE } from './elementwise-defs.js';
+import { wordAs } from './reduce-fast.js';
+import { reduceTuning } from './reduce-tuning.js';
+
+/** How an input is read: whole vec4s, four words from an unaligned offset, or one broadcast element. */
+type Access = 'vec' | 'words' | 'scalar';
+
+/** Launches made through this kernel (tests check that a path really ran). */
+export const fastElementwiseStats = { launches: 0 };
+
+function access(x: GpuArg, n: number): Access | null {
+  if (x.dtype.size !== 4 || !computeType(x.dtype)) return null;
+  const size = sizeOf(x.shape);
+  if (size === 1) return 'scalar';
+  if (size !== n) return null;
+  // row-major dense, ignoring unit dims
+  let expect = 1;
+  for (let d = x.shape.length - 1; d >= 0; d--) {
+    if (x.shape[d] === 1) continue;
+    if (x.strides[d] !== expect) return null;
+    expect *= x.shape[d]!;
+  }
+  return x.offset % 4 === 0 ? 'vec' : 'words';
+}
+
+/**
+ * WGSL of the kernel. `fn` defines `fn ew(x0: T0, ...) -> EwOut` with `struct EwOut { r0: T, ... }` (compute types).
+ * prm: [vec4 count, then per input its offset (in vec4 for 'vec', in elements otherwise)].
+ */
+function shader(ins: readonly Dtype[], acc: readonly Access[], outs: readonly Dtype[], fn: string, wg: number, vec: number): string {
+  const N = ins.length;
+  const lines = [PRELUDE, BINARY_PRELUDE, fn];
+  ins.forEach((_, j) => lines.push(`@group(0) @binding(${j}) var<storage, read> in${j}: array<${acc[j] === 'vec' ? 'vec4<u32>' : 'u32'}>;`));
+  outs.forEach((_, k) => lines.push(`@group(0) @binding(${N + k}) var<storage, read_write> out${k}: array<vec4<u32>>;`));
+  lines.push(`@group(0) @binding(${N + outs.length}) var<storage, read> prm: array<u32>;`);
+  const load = (j: number): string => {
+    if (acc[j] === 'vec') return `let a${j} = in${j}[prm[${1 + j}] + q];`;
+    if (acc[j] === 'words') return `let e${j} = prm[${1 + j}] + q * 4u; let a${j} = vec4<u32>(in${j}[e${j}], in${j}[e${j} + 1u], in${j}[e${j} + 2u], in${j}[e${j} + 3u]);`;
+    return '';
+  };
+  const arg = (j: number, c: string): string => (acc[j] === 'scalar' ? `s${j}` : wordAs(`a${j}.${c}`, ins[j]!));
+  const lane = (c: string): string => `let r${c} = ew(${ins.map((_, j) => arg(j, c)).join(', ')});`;
+  const stores = outs.map((d, k) => `out${k}[q] = vec4<u32>(${['x', 'y', 'z', 'w'].map((c) => storeBits(`r${c}.r${k}`, d)).join(', ')});`);
+  const one = `${ins.map((_, j) => load(j)).join(' ')}
+    ${['x', 'y', 'z', 'w'].map(lane).join(' ')}
+    ${stores.join(' ')}`;
+  const scalars = ins.map((d, j) => (acc[j] === 'scalar' ? `let s${j} = ${wordAs(`in${j}[prm[${1 + j}]]`, d)};` : '')).join(' ');
+  lines.push(`@compute @workgroup_size(${wg})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let first = (wid.x + wid.y * nwg.x) * ${wg * vec}u + lid;
+  let nv = prm[0];
+  ${scalars}
+  if (first + ${(vec - 1) * wg}u < nv) {
+    for (var k = 0u; k < ${vec}u; k++) {
+      let q = first + k * ${wg}u;
+      ${one}
+    }
+  } else {
+    for (var k = 0u; k < ${vec}u; k++) {
+      let q = first + k * ${wg}u;
+      if (q < nv) {
+        ${one}
+      }
+    }
+  }
+}`);
+  return lines.join('\n');
+}
+
+/**
+ * Encodes a contiguous elementwise launch with several outputs: `fn` is WGSL defining `struct EwOut { r0: T0, ... }`
+ * and `fn ew(x0: I0, ...) -> EwOut` over the inputs' compute types. Returns null (nothing encoded) unless every
+ * input and output is 32-bit and every input is dense row-major with `shape`'s size or a single broadcast element.
+ * `into`: dense outputs already allocated (one per dtype of `outs`).
+ */
+export function fastElementwiseFn(be: WebGpuBackend, ins: readonly GpuArg[], outs: readonly Dtype[], shape: readonly number[],
+  fn: string, into?: readonly { data: ArrayData; arg: GpuArg }[]): ArrayData[] | null {
+  const n = sizeOf(shape);
+  if (outs.some((d) => d.size !== 4 || !computeType(d))) return null;
+  const acc = ins.map((x) => access(x, n));
+  if (acc.some((a) => a === null)) return null;
+  if (ins.length + outs.length + 1 > be.device.limits.maxStorageBuffersPerShaderStage) return null;
+  const os = into ?? outs.map((d) => be.output(d, shape));
+  if (n === 0) return os.map((o) => o.data);
+  const T = reduceTuning(), nv = Math.ceil(n / 4);
+  const meta = [nv, ...ins.map((x, j) => (acc[j] === 'vec' ? x.offset / 4 : x.offset))];
+  const code = shader(ins.map((x) => x.dtype), acc as Access[], outs, fn, T.ewWg, T.ewVec);
+  be.dispatch(code, [...ins.map((x) => x.buf), ...os.map((o) => o.arg.buf), be.params(meta)], Math.ceil(nv / (T.ewWg * T.ewVec)));
+  fastElementwiseStats.launches++;
+  return os.map((o) => o.data);
+}
+
+/**
+ * `elementwise()` of elementwise.ts for dense contiguous 32-bit inputs (or broadcast scalars) and a 32-bit output:
+ * `expr` maps the inputs' values (WGSL expressions in their compute types) to the output value in the output's
+ * compute type. Returns null (nothing encoded) when the layout or a dtype does not fit; the caller then uses the
+ * general kernel.
+ *
+ * @example
+ * ```ts
+ * const d = fastElementwise(be, [a, b], dt.float32, shape, ([x, y]) => `${x} * ${y}`) ?? elementwise(...);
+ * ```
+ */
+export function fastElementwise(be: WebGpuBackend, ins: readonly GpuArg[], out: Dtype, shape: readonly number[],
+  expr: (v: string[]) => string): ArrayData | null {
+  const t = computeType(out);
+  if (!t || ins.some((x) => !computeType(x.dtype))) return null;
+  const params = ins.map((x, j) => `x${j}: ${computeType(x.dtype)}`).join(', ');
+  const fn = `struct EwOut { r0: ${t} }
+fn ew(${params}) -> EwOut { return EwOut(${expr(ins.map((_, j) => `x${j}`))}); }`;
+  return fastElementwiseFn(be, ins, [out], shape, fn)?.[0] ?? null;
+}

@@ -1,0 +1,73 @@
+/**
+ * @file Launch parameters of the fast reduction, softmax/logsumexp and contiguous elementwise kernels. They are
+ * plain numbers so that bench/gpu-reduce-sweep.ts can try candidates and the best ones can be pinned per adapter
+ * (the lead merges this table into the shared tuning module). Every value must be a power of two where noted:
+ * the generated shaders fold by halving.
+ */
+
+/** Launch parameters of the fast kernels. */
+export interface ReduceTuning {
+  /** Elementwise: workgroup size (power of two). */
+  ewWg: number;
+  /** Elementwise: vec4 per invocation. */
+  ewVec: number;
+  /** Reductions: workgroup size (power of two, <= 1024). */
+  redWg: number;
+  /** Reductions: vec4 loads issued per loop iteration (more loads in flight). */
+  redVec: number;
+  /** Reductions: elements each invocation should own at least before a row gets more invocations. */
+  redPerThread: number;
+  /** Split a reduction into chunks until about this many workgroups run (then a second small pass folds them). */
+  targetGroups: number;
+  /** Column reductions: output columns per workgroup (power of two); the rest of the workgroup splits rows. */
+  colX: number;
+  /** Softmax/logsumexp: workgroup size of the online (long-row) path (power of two). */
+  smWg: number;
+  /** Softmax: vec4 each invocation keeps in registers in the one-read path. */
+  smKeep: number;
+  /** Softmax: largest workgroup the one-read path may use (power of two). */
+  smMaxWg: number;
+  /** Use subgroup operations when the device has the `subgroups` feature. */
+  subgroups: boolean;
+  /** Use the fast paths at all (false: the generic kernels only, the sweep's baseline). */
+  fastPaths: boolean;
+}
+
+const DEFAULTS: ReduceTuning = {
+  ewWg: 256, ewVec: 4,
+  redWg: 256, redVec: 4, redPerThread: 16, targetGroups: 1024, colX: 32,
+  smWg: 256, smKeep: 8, smMaxWg: 1024,
+  subgroups: true, fastPaths: true,
+};
+
+let current: ReduceTuning = { ...DEFAULTS };
+
+/** The parameters in use. */
+export function reduceTuning(): Readonly<ReduceTuning> {
+  return current;
+}
+
+/**
+ * Overrides some parameters; returns the previous set so a caller (the sweep, a test) can restore it.
+ *
+ * @example
+ * ```ts
+ * const prev = setReduceTuning({ subgroups: false });
+ * try { ... } finally { setReduceTuning(prev); }
+ * ```
+ */
+export function setReduceTuning(p: Partial<ReduceTuning>): ReduceTuning {
+  const prev = current;
+  current = { ...current, ...p };
+  return prev;
+}
+
+/** Restores the built-in defaults. */
+export function resetReduceTuning(): void {
+  current = { ...DEFAULTS };
+}
+
+/** Smallest power of two >= n (n >= 1). */
+export function pow2ceil(n: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+}
