@@ -113,12 +113,13 @@ test('arrays move between devices lazily, and fallbacks run through the schedule
   const g1 = mx.exp(x, gpu);                       // GPU, CPU input uploaded
   const c1 = mx.sin(g1, cpu);                      // CPU reads a GPU result (async readback)
   const g2 = mx.add(c1, g1, gpu);                  // GPU mixes both
-  const f = mx.cumsum(g2, 1, gpu); // no GPU kernel: visible CPU fallback
+  // float64 is CPU-only (as in MLX): a visible, counted CPU fallback inside a GPU graph
+  const f = mx.astype(mx.cumsum(mx.astype(g2, mx.float64, gpu), 1, gpu), mx.float32, gpu);
   const y = mx.sum(mx.multiply(f, 2, gpu), 0, gpu);
   const stats0 = mx.deviceInfo(mx.gpu).stats!.fallbacks!;
   const [r] = numpy([{ expr: '(np.cumsum(np.sin(np.exp(a)) + np.exp(a), 1) * 2).sum(0)', args: [await npArg(x)] }]);
   await assertClose(y, r!, { rtol: 1e-5 });
-  assert.ok(mx.deviceInfo(mx.gpu).stats!.fallbacks! > stats0, 'cumsum ran as a counted fallback');
+  assert.ok(mx.deviceInfo(mx.gpu).stats!.fallbacks! > stats0, 'the float64 cumsum ran as a counted fallback');
   await mx.eval(mx.add(mx.sin(mx.exp(x, gpu), cpu), 1, gpu)); // eval across devices
 });
 

@@ -39,6 +39,8 @@ export class BufferPool {
   #waiting: PooledBuffer[] = [];
   /** Highest submission id known to be complete. */
   completed = -1;
+  /** Called after buffers are destroyed (the backend drops cached bind groups that may name them). */
+  onDestroy: (() => void) | null = null;
 
   constructor(private readonly device: GPUDevice, private readonly maxBufferSize: number) {}
 
@@ -103,6 +105,7 @@ export class BufferPool {
         this.cache -= s;
       }
     }
+    this.onDestroy?.();
   }
 
   setCacheLimit(bytes: number): number {
@@ -122,5 +125,6 @@ export class BufferPool {
     this.#free.clear();
     this.#waiting = [];
     this.cache = 0;
+    this.onDestroy?.();
   }
 }

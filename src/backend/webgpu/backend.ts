@@ -20,8 +20,34 @@ import type { GpuKernel } from './kernels/kernel.js';
 
 const MAP_READ = 0x01, COPY_DST = 0x08, MAP_MODE_READ = 0x01;
 
-/** Dispatches encoded before a batch is submitted without waiting for a sync point. */
-export const MAX_BATCH = 64;
+/**
+ * Dispatches encoded before a batch is submitted without waiting for a sync point (the run-ahead bound; override
+ * with MLX_TS_GPU_BATCH, as the GPU benchmark does to measure the best depth).
+ */
+export const MAX_BATCH = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MLX_TS_GPU_BATCH) || 64;
+
+/** Bytes of one parameter arena: launch parameters and small uploads of a batch, written with one writeBuffer. */
+const ARENA_BYTES = 64 * 1024;
+/** CPU-resident inputs up to this size travel in the arena instead of their own buffer and writeBuffer. */
+const SMALL_UPLOAD = 1024;
+
+/**
+ * A launch's i32 parameters inside the current arena. Dispatch binds it with a dynamic offset, so every launch of a
+ * pipeline can share one cached bind group instead of creating one per launch.
+ */
+export class ParamRef implements PooledBuffer {
+  constructor(readonly arena: Arena, readonly offset: number, readonly size: number) {}
+  get buffer(): GPUBuffer { return this.arena.buffer; }
+  get lastUse(): number { return this.arena.lastUse; }
+  set lastUse(v: number) { this.arena.lastUse = v; }
+}
+
+/** A parameter arena: a storage buffer, its host image, and how much of it the current batch has used. */
+interface Arena extends PooledBuffer {
+  host: Uint8Array;
+  used: number;
+  id: number;
+}
 
 /** A kernel argument: a buffer plus the strided view of one array in it (offset and strides in elements). */
 export interface GpuArg {
@@ -32,6 +58,16 @@ export interface GpuArg {
   offset: number;
 }
 
+/** A compiled pipeline, its bind group layout and an id for the bind group cache. */
+interface Pipeline {
+  module: GPUShaderModule;
+  pipe: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  pl: GPUPipelineLayout | 'auto';
+  id: number;
+  mask: number;
+}
+
 export class WebGpuBackend implements Backend {
   readonly type = 'gpu' as const;
   readonly pool: BufferPool;
@@ -40,7 +76,7 @@ export class WebGpuBackend implements Backend {
   readonly maxBinding: number;
   // the shader module stays referenced with its pipeline: Dawn's Node binding crashes if a module is collected
   // while its pipeline lives
-  #pipelines = new Map<string, { module: GPUShaderModule; pipe: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  #pipelines = new Map<string, Pipeline>();
   /** Bind groups of unfinished batches, kept alive until the GPU is done with them (same reason). */
   #inFlight: unknown[] = [];
   #encoder: GPUCommandEncoder | null = null;
@@ -57,15 +93,25 @@ export class WebGpuBackend implements Backend {
   #staging = new Map<number, GPUBuffer[]>();
   #fenceSrc: PooledBuffer | null = null;
   #temps: PooledBuffer[] = [];
+  /** The arena the batch being encoded writes into, and retired arenas waiting for their batch to complete. */
+  #arena: Arena | null = null;
+  #arenas: Arena[] = [];
+  readonly #align: number;
+  /** Bind groups by pipeline and buffers: steady-state loops reuse them (pooled buffers recur). */
+  #groups = new Map<string, GPUBindGroup>();
+  #bufIds = new WeakMap<GPUBuffer, number>();
+  #nextId = 0;
   #error: Error | null = null;
   #lost: string | null = null;
   /** Counts for tests and deviceInfo: dispatches, submissions, pipelines compiled, CPU fallbacks run. */
-  readonly stats = { dispatches: 0, submits: 0, pipelines: 0, fallbacks: 0, uploads: 0, readbacks: 0 };
+  readonly stats = { dispatches: 0, submits: 0, pipelines: 0, bindGroups: 0, fallbacks: 0, uploads: 0, readbacks: 0 };
 
   constructor(readonly device: GPUDevice, readonly kernels: Partial<Record<string, GpuKernel>>) {
     this.maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
     this.maxBinding = device.limits.maxStorageBufferBindingSize;
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
+    this.pool.onDestroy = () => this.#groups.clear();
+    this.#align = device.limits.minStorageBufferOffsetAlignment ?? 256;
     device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
       this.#error ??= new Error(`[gpu] WebGPU error: ${e.error.message}`);
     };
@@ -110,6 +156,13 @@ export class WebGpuBackend implements Backend {
     }
     if (d.storage.backend !== cpuBackend) throw new Error(`[gpu] Cannot read data of the ${d.storage.backend.type} backend.`);
     const host = readSync(cpuBackend, d, x.dtype, x.shape);
+    if (host.byteLength <= SMALL_UPLOAD) {
+      const align = Math.max(16, x.dtype.size);
+      const { arena, offset } = this.#reserve(host.byteLength, align);
+      arena.host.set(new Uint8Array(host.buffer, host.byteOffset, host.byteLength), offset);
+      this.stats.uploads++;
+      return { buf: arena, dtype: x.dtype, shape: x.shape, strides: rowMajorStrides(x.shape), offset: offset / x.dtype.size };
+    }
     const buf = this.temp(bufferBytes(x.dtype, x.size));
     this.#write(buf, host);
     return { buf, dtype: x.dtype, shape: x.shape, strides: rowMajorStrides(x.shape), offset: 0 };
@@ -124,27 +177,116 @@ export class WebGpuBackend implements Backend {
     this.device.queue.writeBuffer(buf.buffer, 0, bytes);
   }
 
-  /** A small read-only buffer of i32 parameters (shapes, strides, offsets) for one launch. */
+  /**
+   * The i32 parameters (shapes, strides, offsets) of one launch, as a read-only binding. They are appended to the
+   * batch's arena and bound with a dynamic offset; the arena is written once when the batch is submitted.
+   */
   params(values: readonly number[]): PooledBuffer {
-    const a = new Int32Array(Math.max(1, values.length));
-    a.set(values);
-    const b = this.temp(a.byteLength);
-    this.device.queue.writeBuffer(b.buffer, 0, a);
-    return b;
+    const bytes = Math.ceil(Math.max(4, values.length * 4) / this.#align) * this.#align;
+    if (bytes > ARENA_BYTES / 4) {
+      // unusually long parameter lists get their own buffer
+      const a = new Int32Array(Math.max(1, values.length));
+      a.set(values);
+      const b = this.temp(a.byteLength);
+      this.device.queue.writeBuffer(b.buffer, 0, a);
+      return b;
+    }
+    const { arena, offset } = this.#reserve(bytes, this.#align);
+    const view = new Int32Array(arena.host.buffer, offset, values.length);
+    for (let i = 0; i < values.length; i++) view[i] = values[i]!;
+    return new ParamRef(arena, offset, bytes);
+  }
+
+  /** `bytes` of the current arena at an offset aligned to `align`; a full arena submits the batch first. */
+  #reserve(bytes: number, align: number): { arena: Arena; offset: number } {
+    let a = this.#arena;
+    let off = a ? Math.ceil(a.used / align) * align : 0;
+    if (!a || off + bytes > ARENA_BYTES) {
+      if (this.#encoder) this.flush();
+      else this.#retireArena();
+      a = this.#arena = this.#freshArena();
+      off = 0;
+    }
+    a.used = off + bytes;
+    return { arena: a, offset: off };
+  }
+
+  /** Writes the current arena (parameters and small uploads, one write ordered before the next submit) and retires it. */
+  #retireArena(): void {
+    const a = this.#arena;
+    if (!a) return;
+    this.#arena = null;
+    if (a.used > 0) this.device.queue.writeBuffer(a.buffer, 0, a.host, 0, Math.ceil(a.used / 4) * 4);
+    a.lastUse = Math.max(a.lastUse, this.#batch);
+    this.#arenas.push(a);
+  }
+
+  /** A retired arena whose batch has completed, or a new one. */
+  #freshArena(): Arena {
+    const i = this.#arenas.findIndex((x) => x.lastUse <= this.pool.completed);
+    if (i >= 0) { const a = this.#arenas.splice(i, 1)[0]!; a.used = 0; return a; }
+    const buffer = this.device.createBuffer({ size: ARENA_BYTES, usage: 0x80 | COPY_DST });
+    return { buffer, size: ARENA_BYTES, lastUse: -1, host: new Uint8Array(ARENA_BYTES), used: 0, id: this.#nextId++ };
   }
 
   // ---- encoding -------------------------------------------------------------------------------------------
 
-  #pipeline(code: string): { pipe: GPUComputePipeline; layout: GPUBindGroupLayout } {
-    let p = this.#pipelines.get(code);
+  /**
+   * The pipeline of `code`. Bindings listed in `dynamic` hold parameters bound with a dynamic offset, which needs an
+   * explicit layout (read-only or read-write storage per binding, as the WGSL declares it).
+   */
+  #pipeline(code: string, buffers: readonly PooledBuffer[]): Pipeline {
+    let mask = 0;
+    for (let i = 0; i < buffers.length; i++) if (buffers[i] instanceof ParamRef) mask |= 1 << i;
+    const key = mask ? `${mask}|${code}` : code;
+    let p = this.#pipelines.get(key);
     if (!p) {
       const module = this.device.createShaderModule({ code });
-      const pipe = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-      p = { module, pipe, layout: pipe.getBindGroupLayout(0) };
-      this.#pipelines.set(code, p);
+      let layout: GPUPipelineLayout | 'auto' = 'auto';
+      let bgl: GPUBindGroupLayout | null = null;
+      if (mask) {
+        const rw = new Set<number>();
+        for (const m of code.matchAll(/@binding\((\d+)\)\s*var\s*<\s*storage\s*,\s*read_write\s*>/g)) rw.add(Number(m[1]));
+        bgl = this.device.createBindGroupLayout({
+          entries: buffers.map((_, i) => ({
+            binding: i, visibility: 4 /* COMPUTE */,
+            buffer: { type: rw.has(i) ? 'storage' as const : 'read-only-storage' as const, hasDynamicOffset: (mask >> i & 1) === 1 },
+          })),
+        });
+        layout = this.device.createPipelineLayout({ bindGroupLayouts: [bgl] });
+      }
+      const pipe = this.device.createComputePipeline({ layout, compute: { module, entryPoint: 'main' } });
+      p = { module, pipe, layout: bgl ?? pipe.getBindGroupLayout(0), pl: layout, id: this.#nextId++, mask };
+      this.#pipelines.set(key, p);
       this.stats.pipelines++;
     }
     return p;
+  }
+
+  #bufId(b: GPUBuffer): number {
+    let id = this.#bufIds.get(b);
+    if (id === undefined) this.#bufIds.set(b, (id = this.#nextId++));
+    return id;
+  }
+
+  /** The bind group of `buffers` for pipeline `p`, from the cache when the same buffers were bound before. */
+  #bindGroup(p: Pipeline, buffers: readonly PooledBuffer[]): GPUBindGroup {
+    let key = String(p.id);
+    for (const b of buffers) key += b instanceof ParamRef ? `,p${b.arena.id}:${b.size}` : `,${this.#bufId(b.buffer)}`;
+    let bg = this.#groups.get(key);
+    if (!bg) {
+      bg = this.device.createBindGroup({
+        layout: p.layout,
+        entries: buffers.map((b, i) => ({
+          binding: i,
+          resource: b instanceof ParamRef ? { buffer: b.buffer, offset: 0, size: b.size } : { buffer: b.buffer },
+        })),
+      });
+      if (this.#groups.size >= 4096) this.#groups.clear();
+      this.#groups.set(key, bg);
+      this.stats.bindGroups++;
+    }
+    return bg;
   }
 
   #computePass(): GPUComputePassEncoder {
@@ -159,16 +301,18 @@ export class WebGpuBackend implements Backend {
    */
   dispatch(code: string, buffers: readonly PooledBuffer[], groups: number): void {
     if (groups === 0) return;
-    const { pipe, layout } = this.#pipeline(code);
-    const bg = this.device.createBindGroup({
-      layout,
-      entries: buffers.map((b, i) => ({ binding: i, resource: { buffer: b.buffer } })),
-    });
-    for (const b of buffers) b.lastUse = this.#batch;
+    const p = this.#pipeline(code, buffers);
+    const bg = this.#bindGroup(p, buffers);
+    const dyn: number[] = [];
+    for (const b of buffers) {
+      b.lastUse = this.#batch;
+      if (b instanceof ParamRef) dyn.push(b.offset);
+    }
     this.#inFlight.push(bg);
     const pass = this.#computePass();
-    pass.setPipeline(pipe);
-    pass.setBindGroup(0, bg);
+    pass.setPipeline(p.pipe);
+    if (dyn.length) pass.setBindGroup(0, bg, dyn);
+    else pass.setBindGroup(0, bg);
     const [x, y] = grid(groups, this.maxGroups);
     pass.dispatchWorkgroups(x, y);
     this.stats.dispatches++;
@@ -178,6 +322,7 @@ export class WebGpuBackend implements Backend {
   /** Submits the encoded work; buffers it used become reusable when the GPU reports it done. */
   flush(): void {
     if (!this.#encoder) return;
+    this.#retireArena();
     this.#pass?.end();
     this.#pass = null;
     const cb = this.#encoder.finish();

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Packs what a run on the lent GPU machine needs (it has no Node and no network) into .device/ (git-ignored):
+# a compressed Node binary, the Vulkan loader package, and a tarball of the compiled dist/ plus the Linux x64 build
+# of the `webgpu` package. On that machine, `bash scripts/device-run.sh <script.js> [args]` unpacks and runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .device/gl
+[ -f .device/node.xz ] || xz -T2 -6 -c "$(command -v node)" > .device/node.xz
+if ! ls .device/gl/libvulkan1_*.deb >/dev/null 2>&1; then
+  o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
+  mkdir -p /tmp/amd64/partial && apt-get $o update >/dev/null && (cd .device/gl && apt-get $o download libvulkan1)
+fi
+npx tsc -p tsconfig.json
+tar -cJf .device/bundle.tar.xz --exclude='node_modules/webgpu/dist/darwin*' --exclude='node_modules/webgpu/dist/win32*' \
+  --exclude='node_modules/webgpu/dist/linux-arm64' dist package.json node_modules/webgpu
+du -sh .device/*
