@@ -41,23 +41,24 @@ async function same(g: mx.MxArray, c: mx.MxArray, msg: string): Promise<void> {
 }
 
 type Op = (x: mx.MxArray, w: mx.MxArray, s: S) => mx.MxArray;
-/** [name, input shape, weight shape, op]. */
-const ROWS: [string, number[], number[], Op][] = [
+const F = [mx.float32], H = [mx.float32, mx.float16, mx.bfloat16];
+/** [name, input shape, weight shape, op, dtypes] (halves on a few rows only: each dtype and tile is a pipeline). */
+const ROWS: [string, number[], number[], Op, mx.Dtype[]?][] = [
   ['conv1d stride 2 pad 1', [3, 11, 5], [7, 3, 5], (x, w, s) => mx.conv1d(x, w, { stride: 2, padding: 1, ...s })],
   ['conv1d groups 2 dilation 2', [1, 9, 6], [4, 3, 3], (x, w, s) => mx.conv1d(x, w, { dilation: 2, groups: 2, ...s })],
-  ['conv2d pad 1', [3, 9, 7, 3], [8, 3, 3, 3], (x, w, s) => mx.conv2d(x, w, { padding: 1, ...s })],
+  ['conv2d pad 1', [3, 9, 7, 3], [8, 3, 3, 3], (x, w, s) => mx.conv2d(x, w, { padding: 1, ...s }), H],
   ['conv2d stride/pad/dilation per dim', [1, 13, 11, 4], [6, 3, 2, 4], (x, w, s) => mx.conv2d(x, w, { stride: [2, 3], padding: [1, 0], dilation: [2, 1], ...s })],
   ['conv2d depthwise', [2, 8, 8, 6], [6, 3, 3, 1], (x, w, s) => mx.conv2d(x, w, { padding: 1, groups: 6, ...s })],
   ['conv2d pointwise, 70 channels', [3, 5, 5, 16], [70, 1, 1, 16], (x, w, s) => mx.conv2d(x, w, { ...s })],
   ['conv2d several k-stages', [1, 12, 10, 33], [65, 3, 3, 33], (x, w, s) => mx.conv2d(x, w, { padding: 1, ...s })],
-  ['conv3d', [3, 5, 6, 4, 2], [4, 3, 2, 3, 2], (x, w, s) => mx.conv3d(x, w, { stride: [1, 2, 1], padding: 1, ...s })],
+  ['conv3d', [3, 5, 6, 4, 2], [4, 3, 2, 3, 2], (x, w, s) => mx.conv3d(x, w, { stride: [1, 2, 1], padding: 1, ...s }), H],
   ['conv3d groups dilation', [1, 7, 7, 7, 4], [6, 2, 3, 2, 2], (x, w, s) => mx.conv3d(x, w, { dilation: 2, groups: 2, ...s })],
   ['convTranspose1d', [3, 7, 3], [5, 3, 3], (x, w, s) => mx.convTranspose1d(x, w, { stride: 2, padding: 1, outputPadding: 1, ...s })],
-  ['convTranspose2d stride 2', [1, 5, 6, 4], [3, 3, 3, 4], (x, w, s) => mx.convTranspose2d(x, w, { stride: 2, ...s })],
+  ['convTranspose2d stride 2', [1, 5, 6, 4], [3, 3, 3, 4], (x, w, s) => mx.convTranspose2d(x, w, { stride: 2, ...s }), H],
   ['convTranspose2d groups', [3, 4, 5, 4], [6, 2, 3, 2], (x, w, s) => mx.convTranspose2d(x, w, { stride: [2, 1], padding: [1, 0], groups: 2, ...s })],
   ['convTranspose3d', [1, 3, 3, 2, 2], [3, 2, 3, 2, 2], (x, w, s) => mx.convTranspose3d(x, w, { stride: 2, padding: 1, ...s })],
   ['convGeneral asymmetric/negative pad, input dilation, flip', [2, 9, 3], [4, 3, 3],
-    (x, w, s) => mx.convGeneral(x, w, { padding: [[2], [-1]], kernelDilation: 2, inputDilation: 3, flip: true, ...s })],
+    (x, w, s) => mx.convGeneral(x, w, { padding: [[2], [-1]], kernelDilation: 2, inputDilation: 3, flip: true, ...s }), H],
   ['convGeneral 2d mixed', [1, 6, 7, 2], [3, 2, 3, 2],
     (x, w, s) => mx.convGeneral(x, w, { stride: [1, 2], padding: [[1, -1], [0, 2]], kernelDilation: [1, 2], inputDilation: [2, 1], ...s })],
   ['strided operands', [3, 9, 7, 3], [8, 3, 3, 3], (x, w, s) => mx.conv2d(
@@ -65,10 +66,10 @@ const ROWS: [string, number[], number[], Op][] = [
   ['empty batch', [0, 5, 3], [2, 2, 3], (x, w, s) => mx.conv1d(x, w, { ...s })],
 ];
 
-for (const [name, xs, ws, op] of ROWS) {
+for (const [name, xs, ws, op, dtypes = F] of ROWS) {
   test(`webgpu conv: ${name}`, async (t) => {
     if (!ok) { t.skip('no WebGPU adapter'); return; }
-    for (const d of [mx.float32, mx.float16, mx.bfloat16]) {
+    for (const d of dtypes) {
       const x = rand(xs, 1, d), w = rand(ws, 2, d);
       const c = op(x, w, cpu);
       await mx.eval(c);

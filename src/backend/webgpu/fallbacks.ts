@@ -93,7 +93,7 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   trunc: 'gpu',
   where: 'gpu',
   // one per line, so kernels can move up independently
-  addmm: 'cpu-fallback',
+  addmm: 'gpu',
   allclose: 'cpu-fallback',
   arange: 'gpu',
   argReduce: 'gpu',
@@ -106,7 +106,7 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   compilePlaceholder: 'cpu',
   concatenate: 'gpu',
   contiguous: 'gpu',
-  contract: 'cpu-fallback',
+  contract: 'gpu',
   conv: 'gpu',
   custom: 'cpu-fallback',
   depends: 'cpu-fallback',

@@ -15,10 +15,11 @@ import { fftKernels } from './fft.js';
 import { scatterNdKernels } from './indexing-scatter-nd.js';
 import { sortKernels } from './sort.js';
 import { convKernels } from './conv.js';
+import { contractKernels } from './contract.js';
 
 export const gpuKernels: Record<string, GpuKernel> = {
   ...sortKernels,
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
   ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...withWideKernels(miscKernels), ...fusedKernels, ...fftKernels, ...scatterNdKernels,
-  ...convKernels,
+  ...convKernels, ...contractKernels,
 };
