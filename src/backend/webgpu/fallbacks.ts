@@ -158,7 +158,7 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   reshape: 'gpu',
   rightShift: 'gpu',
   round: 'gpu',
-  scan: 'cpu-fallback',
+  scan: 'gpu',
   scatter: 'gpu',
   scatterAxis: 'gpu',
   scatterFlat: 'gpu',

@@ -11,6 +11,7 @@ import { indexingKernels } from './indexing.js';
 import { creationKernels } from './creation.js';
 import { miscKernels } from './misc.js';
 import { fusedKernels } from './fused.js';
+import { miscExtraKernels } from './misc-extra.js';
 import { fftKernels } from './fft.js';
 import { scatterNdKernels } from './indexing-scatter-nd.js';
 import { sortKernels } from './sort.js';
@@ -18,6 +19,7 @@ import { convKernels } from './conv.js';
 import { contractKernels } from './contract.js';
 
 export const gpuKernels: Record<string, GpuKernel> = {
+  ...miscExtraKernels,
   ...sortKernels,
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
   ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...withWideKernels(miscKernels), ...fusedKernels, ...fftKernels, ...scatterNdKernels,
