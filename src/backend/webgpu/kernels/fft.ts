@@ -31,18 +31,34 @@ const isPow2 = (n: number): boolean => (n & (n - 1)) === 0;
 const pow2AtLeast = (n: number): number => { let m = 1; while (m < n) m *= 2; return m; };
 const groups = (n: number): number => Math.ceil(n / WG);
 
-/** A buffer of complex float32 values from float64 parts (uploaded through the i32 parameter path). */
-function complexTable(be: WebGpuBackend, re: ArrayLike<number>, im: ArrayLike<number>, n: number): PooledBuffer {
-  const v: number[] = new Array<number>(2 * n);
-  for (let k = 0; k < n; k++) { v[2 * k] = f32Bits(re[k]!); v[2 * k + 1] = f32Bits(im[k]!); }
-  return be.params(v);
+/** Host tables (float32 bits of interleaved complex values) by length and direction, kept for reuse. */
+const tables = new Map<string, Int32Array>();
+const MAX_TABLES = 32;
+
+/** The cached table `key`, else `make()`'s float64 parts rounded once to float32. */
+function table(key: string, make: () => [Float64Array, Float64Array]): Int32Array {
+  let t = tables.get(key);
+  if (!t) {
+    const [re, im] = make();
+    const f = new Float32Array(2 * re.length);
+    for (let k = 0; k < re.length; k++) { f[2 * k] = re[k]!; f[2 * k + 1] = im[k]!; }
+    t = new Int32Array(f.buffer);
+    if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
+    tables.set(key, t);
+  }
+  return t;
 }
+
+/** Uploads a table through the i32 parameter path (a typed array is a valid source for it). */
+const upload = (be: WebGpuBackend, t: Int32Array): PooledBuffer => be.params(t as unknown as number[]);
 
 /** exp(sign * 2 pi i t / n) for t < count, the angle reduced exactly from the integer t. */
 function twiddles(be: WebGpuBackend, n: number, count: number, inverse: boolean): PooledBuffer {
-  const re = new Float64Array(count), im = new Float64Array(count), sg = inverse ? 1 : -1;
-  for (let t = 0; t < count; t++) { const a = (sg * 2 * Math.PI * t) / n; re[t] = Math.cos(a); im[t] = Math.sin(a); }
-  return complexTable(be, re, im, count);
+  return upload(be, table(`tw ${n} ${count} ${inverse}`, () => {
+    const re = new Float64Array(count), im = new Float64Array(count), sg = inverse ? 1 : -1;
+    for (let t = 0; t < count; t++) { const a = (sg * 2 * Math.PI * t) / n; re[t] = Math.cos(a); im[t] = Math.sin(a); }
+    return [re, im];
+  }));
 }
 
 /** Dense complex work array: its buffer and shape. */
@@ -69,19 +85,26 @@ function pow2Lines(be: WebGpuBackend, src: PooledBuffer, n: number, inner: numbe
 /** Bluestein's chirp-z transform of `count` lines of any length n through power-of-two transforms of length m. */
 function bluestein(be: WebGpuBackend, src: PooledBuffer, n: number, inner: number, count: number, inverse: boolean): PooledBuffer {
   const m = pow2AtLeast(2 * n - 1), sg = inverse ? 1 : -1;
-  const cr = new Float64Array(n), ci = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    // k^2 mod 2n keeps the angle exact and small
-    const a = (sg * Math.PI * ((k * k) % (2 * n))) / n;
-    cr[k] = Math.cos(a); ci[k] = Math.sin(a);
-  }
-  // the transformed conjugate chirp, circularly extended, with the inverse transform's 1/m folded in
-  const br = new Float64Array(m), bi = new Float64Array(m);
-  br[0] = 1;
-  for (let k = 1; k < n; k++) { br[k] = br[m - k] = cr[k]!; bi[k] = bi[m - k] = -ci[k]!; }
-  fft1d(br, bi, m, false);
-  for (let k = 0; k < m; k++) { br[k] = br[k]! / m; bi[k] = bi[k]! / m; }
-  const chirp = complexTable(be, cr, ci, n), kern = complexTable(be, br, bi, m);
+  const chirpOf = (): [Float64Array, Float64Array] => {
+    const cr = new Float64Array(n), ci = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      // k^2 mod 2n keeps the angle exact and small
+      const a = (sg * Math.PI * ((k * k) % (2 * n))) / n;
+      cr[k] = Math.cos(a); ci[k] = Math.sin(a);
+    }
+    return [cr, ci];
+  };
+  const chirp = upload(be, table(`chirp ${n} ${inverse}`, chirpOf));
+  const kern = upload(be, table(`kern ${n} ${inverse}`, () => {
+    // the transformed conjugate chirp, circularly extended, with the inverse transform's 1/m folded in
+    const [cr, ci] = chirpOf();
+    const br = new Float64Array(m), bi = new Float64Array(m);
+    br[0] = 1;
+    for (let k = 1; k < n; k++) { br[k] = br[m - k] = cr[k]!; bi[k] = bi[m - k] = -ci[k]!; }
+    fft1d(br, bi, m, false);
+    for (let k = 0; k < m; k++) { br[k] = br[k]! / m; bi[k] = bi[k]! / m; }
+    return [br, bi];
+  }));
   const pad = workBuf(be, count * m);
   be.dispatch(CHIRP_IN, [src, pad, chirp, be.params([count * m, m, n, inner])], groups(count * m));
   const f = pow2Lines(be, pad, m, 1, count, false);
