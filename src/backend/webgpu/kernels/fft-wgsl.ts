@@ -72,6 +72,40 @@ ${MAIN}
 }`;
 
 /**
+ * One radix-4 Stockham pass (global memory): line length N, stride `s` (times 4 each pass, while N / s >= 4).
+ * prm: `[count * N/4, N/4, inner, N, s]`; `tw[t]` = exp(-+2 pi i t / N) for t < N; `INV` picks the rotation by
+ * -+i of the inverse/forward kernel.
+ */
+export function radix4Pass(inverse: boolean): string {
+  // forward: the size-4 DFT kernel is -i, so output 1 takes (a - c) - i (b - d); inverse: + i
+  const [r1, r3] = inverse ? ['amc + jbmd', 'amc - jbmd'] : ['amc - jbmd', 'amc + jbmd'];
+  return `${HEAD}
+${bind(0, 'src', 'vec2f')}
+${bind(1, 'dst', 'vec2f', true)}
+${bind(2, 'tw', 'vec2f')}
+${bind(3, 'prm', 'u32')}
+${MAIN}
+  if (g >= prm[0]) { return; }
+  let quarter = prm[1]; let inner = prm[2]; let n = prm[3]; let s = prm[4];
+  let line = g / quarter; let t = g % quarter;
+  let base = line_base(line, n, inner);
+  let q = t % s; let p = t / s; let m = quarter / s;
+  let a = src[base + (q + s * p) * inner];
+  let b = src[base + (q + s * (p + m)) * inner];
+  let c = src[base + (q + s * (p + 2u * m)) * inner];
+  let d = src[base + (q + s * (p + 3u * m)) * inner];
+  let apc = a + c; let amc = a - c; let bpd = b + d; let bmd = b - d;
+  let jbmd = vec2f(-bmd.y, bmd.x);
+  let o = base + (q + 4u * s * p) * inner;
+  let st = s * inner;
+  dst[o] = apc + bpd;
+  dst[o + st] = cmul(${r1}, tw[p * s]);
+  dst[o + 2u * st] = cmul(apc - bpd, tw[2u * p * s]);
+  dst[o + 3u * st] = cmul(${r3}, tw[3u * p * s]);
+}`;
+}
+
+/**
  * Every radix-2 Stockham pass of one power-of-two line of length `n` (<= SHARED_MAX) in workgroup memory: one
  * workgroup per line. prm: `[count, inner]`; `tw` as in STOCKHAM_PASS.
  */

@@ -1,8 +1,8 @@
 /**
  * @file The GPU `fft` kernel, following the CPU kernel's plan: the input view is copied (truncated or zero-padded)
  * into a dense complex64 work array, each axis is transformed line by line, and the scaled result is written out.
- * Lines of power-of-two length run radix-2 Stockham passes, all in workgroup memory when the line fits
- * (<= SHARED_MAX), else one global pass per stage; other lengths use a direct DFT when short and Bluestein's
+ * Lines of power-of-two length run Stockham passes: radix-2, all in workgroup memory, when the line fits
+ * (<= SHARED_MAX), else global radix-4 passes (plus one radix-2 pass for an odd power); other lengths use a direct DFT when short and Bluestein's
  * chirp-z (a power-of-two circular convolution) when long. A real forward transform runs the complex one on the
  * real input and keeps the first n/2 + 1 bins; a complex-to-real one transforms the other axes, widens the last
  * axis to n with the Hermitian mirror and keeps the real part. Twiddles/chirps are float64 host tables rounded to
@@ -19,7 +19,7 @@ import type { GpuKernel } from './kernel.js';
 import { f32Bits } from './creation-gen.js';
 import {
   CHIRP_IN, CHIRP_MUL, CHIRP_OUT, DIRECT_DFT, HERMITIAN, SHARED_MAX, STOCKHAM_PASS, WG,
-  loadShader, sharedShader, storeShader,
+  loadShader, radix4Pass, sharedShader, storeShader,
 } from './fft-wgsl.js';
 
 /** Longest non-power-of-two line done as a direct O(L^2) DFT; longer ones go through Bluestein. */
@@ -66,16 +66,24 @@ interface Work { buf: PooledBuffer; shape: number[] }
 
 const workBuf = (be: WebGpuBackend, n: number): PooledBuffer => be.temp(Math.max(8, 8 * n));
 
-/** Power-of-two transform of `count` lines (length n, stride inner) of `src`; returns the buffer with the result. */
+/**
+ * Power-of-two transform of `count` lines (length n, stride inner) of `src`; returns the buffer with the result.
+ * Lines that fit run every radix-2 pass in workgroup memory; longer ones run global radix-4 passes (a final
+ * radix-2 pass when log2 n is odd).
+ */
 function pow2Lines(be: WebGpuBackend, src: PooledBuffer, n: number, inner: number, count: number, inverse: boolean): PooledBuffer {
-  const tw = twiddles(be, n, n / 2, inverse);
   const dst = be.temp(src.size);
   if (n <= SHARED_MAX) {
-    be.dispatch(sharedShader(n), [src, dst, tw, be.params([count, inner])], count);
+    be.dispatch(sharedShader(n), [src, dst, twiddles(be, n, n / 2, inverse), be.params([count, inner])], count);
     return dst;
   }
-  let a = src, b = dst;
-  for (let s = 1; s < n; s *= 2) {
+  const tw = twiddles(be, n, n, inverse);
+  let a = src, b = dst, s = 1;
+  for (; n / s >= 4; s *= 4) {
+    be.dispatch(radix4Pass(inverse), [a, b, tw, be.params([count * n / 4, n / 4, inner, n, s])], groups(count * n / 4));
+    [a, b] = [b, a];
+  }
+  if (n / s === 2) {
     be.dispatch(STOCKHAM_PASS, [a, b, tw, be.params([count * n / 2, n / 2, inner, n, s])], groups(count * n / 2));
     [a, b] = [b, a];
   }
