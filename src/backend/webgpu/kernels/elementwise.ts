@@ -14,6 +14,7 @@ import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { PRELUDE, packedMain, PACKED_WG, computeType, convert, lanes, loader, type ComputeType } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { BINARY_PRELUDE, BINARY_WGSL, UNARY_WGSL } from './elementwise-defs.js';
+import { fastElementwise } from './elementwise-fast.js';
 import { convertAny, mantissaBits, valueType, wideMain, WIDE_WG } from '../wgsl-wide.js';
 import { C64_PRELUDE, W64_PRELUDE } from '../wgsl-wide-prelude.js';
 import { anyWide, wideBinary, wideUnary } from './elementwise-64.js';
@@ -81,6 +82,11 @@ export function elementwise(
   be: WebGpuBackend, ins: readonly GpuArg[], out: Dtype, shape: readonly number[], expr: (v: string[]) => string,
   into?: { data: ArrayData; arg: GpuArg },
 ): ArrayData {
+  if (!into) {
+    // dense 32-bit operands: the vec4 kernel (several words per invocation, no index math)
+    const fast = fastElementwise(be, ins, out, shape, expr);
+    if (fast) return fast;
+  }
   const o = into ?? be.output(out, shape);
   const n = sizeOf(shape);
   if (n === 0) return o.data;
