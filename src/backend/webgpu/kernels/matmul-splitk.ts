@@ -45,8 +45,8 @@ export function splitCount(p: MatProblem, sp: SplitKParams, tp: TiledParams): nu
 export function splitKMatmul(be: WebGpuBackend, p: MatProblem, tp: TiledParams, splits: number, dst: GpuArg): void {
   const n = p.nbatch * p.M * p.N;
   // each split's range is a whole number of BK steps, so only the last one meets the K edge
-  const chunk = Math.ceil(Math.ceil(p.K / splits) / tp.bk) * tp.bk;
-  const used = Math.ceil(p.K / chunk);
+  const chunk = Math.max(tp.bk, Math.ceil(Math.ceil(p.K / splits) / tp.bk) * tp.bk);
+  const used = Math.max(1, Math.ceil(p.K / chunk));
   const part = be.tempArg(dt.float32, [used, n]);
   tiledMatmul(be, p, tp, part, used, chunk);
   sumPartials(be, part, used, n, dst);
