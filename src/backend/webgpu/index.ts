@@ -10,6 +10,7 @@ import { cpu, defaultDevice, gpu, setDefaultDevice, setDeviceAvailable, type Dev
 import { WebGpuBackend } from './backend.js';
 import { gpuKernels } from './kernels/index.js';
 import { setTuningAdapter } from './tuning.js';
+import { setupSgMatrix, type SgMatrixConfig } from './kernels/matmul-sgmatrix.js';
 
 /** Options of `initGpu`. */
 export interface GpuInitOptions {
@@ -21,6 +22,12 @@ export interface GpuInitOptions {
   powerPreference?: 'low-power' | 'high-performance';
   /** Print the one-line notice when no usable GPU is found (default true). */
   quiet?: boolean;
+  /**
+   * Opt in to Dawn's experimental `chromium-experimental-subgroup-matrix` feature (tensor cores): the Dawn instance
+   * is created with `allow_unsafe_apis`, the feature is requested when the adapter offers it, and matmuls use it
+   * where a supported configuration fits (see kernels/matmul-sgmatrix.ts). Ignored elsewhere.
+   */
+  subgroupMatrix?: boolean;
 }
 
 /** What `deviceInfo` reports. */
@@ -37,22 +44,26 @@ export interface DeviceInfo {
   limits?: Record<string, number>;
   /** Kernel launches, submissions, compiled pipelines and CPU fallbacks since initialisation. */
   stats?: Record<string, number>;
+  /** With `initGpu({ subgroupMatrix: true })`: the configurations the adapter reports and what the probe found. */
+  subgroupMatrix?: { configs: SgMatrixConfig[]; status: string };
 }
 
 let state: { be: WebGpuBackend; adapter: GPUAdapter; info: DeviceInfo } | null = null;
 /** The GPU instance stays referenced: Dawn's Node binding crashes when it is collected while a device lives. */
 let instance: GPU | null = null;
+/** A second instance with unsafe APIs allowed, made only for `subgroupMatrix` (kept referenced for the same reason). */
+let unsafeInstance: GPU | null = null;
 
 const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software|microsoft basic render/i;
 
-async function gpuApi(): Promise<GPU | null> {
+async function gpuApi(flags: string[] = []): Promise<GPU | null> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
   try {
     // a variable specifier keeps bundlers and tsc from requiring the optional package
     const name = 'webgpu';
     const mod = (await import(name)) as { create: (flags: string[]) => GPU };
-    return mod.create([]);
+    return mod.create(flags);
   } catch {
     return null;
   }
@@ -74,7 +85,9 @@ export async function initGpu(opts: GpuInitOptions = {}): Promise<boolean> {
     if (!opts.quiet) console.warn(`[mlx-ts] GPU not used (${why}); running on the CPU.`);
     return false;
   };
-  const api = instance ?? (instance = await gpuApi());
+  const api = opts.subgroupMatrix
+    ? unsafeInstance ?? (unsafeInstance = await gpuApi(['enable-dawn-features=allow_unsafe_apis']))
+    : instance ?? (instance = await gpuApi());
   if (!api) return notice('no WebGPU implementation: install the optional "webgpu" package');
   const adapter = await api.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   if (!adapter) return notice('no WebGPU adapter');
@@ -83,7 +96,9 @@ export async function initGpu(opts: GpuInitOptions = {}): Promise<boolean> {
     || !!(adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter
     || SOFTWARE.test(`${ai.vendor} ${ai.architecture} ${ai.device} ${ai.description}`);
   if (software && !opts.allowSoftware) return notice(`software adapter "${ai.description || ai.architecture}"; pass allowSoftware to use it`);
-  const features = (['shader-f16', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+  const SGM = 'chromium-experimental-subgroup-matrix';
+  const features = (['shader-f16', 'subgroups', ...(opts.subgroupMatrix ? [SGM] : [])] as GPUFeatureName[])
+    .filter((f) => adapter.features.has(f));
   const requiredLimits: Record<string, number> = {};
   for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
     'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
@@ -108,6 +123,16 @@ export async function initGpu(opts: GpuInitOptions = {}): Promise<boolean> {
     description: ai.description, software, features: [...device.features].map(String).sort(), limits, stats: be.stats,
   };
   setTuningAdapter({ vendor: ai.vendor, architecture: ai.architecture, device: ai.device || ai.description });
+  if (opts.subgroupMatrix) {
+    const ext = ai as unknown as { subgroupMatrixConfigs?: SgMatrixConfig[]; subgroupMaxSize?: number };
+    const configs = [...(ext.subgroupMatrixConfigs ?? [])].map((c) => ({
+      componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K,
+    }));
+    const status = device.features.has(SGM)
+      ? await setupSgMatrix(device, configs, ext.subgroupMaxSize ?? 32)
+      : 'the adapter does not offer the feature';
+    info.subgroupMatrix = { configs, status };
+  }
   state = { be, adapter, info };
   registerBackend(be);
   setDeviceAvailable('gpu', true);

@@ -55,10 +55,13 @@ export interface GpuTuning {
   smallBelowGroups: number;
   matvec: MatvecParams;
   splitK: SplitKParams;
-  /** Use the subgroup-matrix (tensor core) kernel when the device was created with it (initGpu option). */
+  /**
+   * Use the subgroup-matrix (tensor core) kernel for non-matvec shapes when the device was created with it
+   * (`initGpu({ subgroupMatrix: true })`, which is the opt-in) and a configuration fits the dtypes.
+   */
   subgroupMatrix: boolean;
   /** Pin one kernel (tests, sweep); 'auto' selects by shape. A forced kernel that cannot run falls back to auto. */
-  force: 'auto' | 'plain' | 'tiled' | 'splitk' | 'matvec';
+  force: 'auto' | 'plain' | 'tiled' | 'splitk' | 'matvec' | 'sgmatrix';
 }
 
 /** A partial override: any field, nested objects partially. */
@@ -83,7 +86,7 @@ export const DEFAULT_TUNING: GpuTuning = {
   smallBelowGroups: 64,
   matvec: { maxRows: 4, wg: 256, rowsPerWg: 8, subgroups: true, kSlices: 8, kChunk: 512 },
   splitK: { maxOutputs: 128 * 128, minK: 1024, targetGroups: 256, minChunk: 256 },
-  subgroupMatrix: false,
+  subgroupMatrix: true,
   force: 'auto',
 };
 

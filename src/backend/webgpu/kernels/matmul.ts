@@ -15,6 +15,7 @@ import { matProblem, metaOf, type MatProblem } from './matmul-common.js';
 import { tiledMatmul, tiledValid } from './matmul-tiled.js';
 import { matvec, matvecValid } from './matmul-vec.js';
 import { splitCount, splitKMatmul } from './matmul-splitk.js';
+import { sgMatrixMatmul, sgMatrixReady } from './matmul-sgmatrix.js';
 
 const T = 16;
 
@@ -95,6 +96,7 @@ export function selectMatmul(be: WebGpuBackend, p: MatProblem, t: GpuTuning = gp
   if (t.force === 'splitk') return { path: 'splitk', tiles };
   if (t.force === 'tiled') return { path: 'tiled', tiles };
   if (mvOk && few <= t.matvec.maxRows) return { path: 'matvec', tiles };
+  if ((t.subgroupMatrix || t.force === 'sgmatrix') && sgMatrixReady(be, p)) return { path: 'sgmatrix', tiles };
   if (splitCount(p, t.splitK, tiles) > 1) return { path: 'splitk', tiles };
   return { path: 'tiled', tiles };
 }
@@ -112,6 +114,7 @@ const matmulKernel: GpuKernel = {
       matmulPathCounts[path]++;
       if (path === 'plain') plainMatmul(be, p, dst);
       else if (path === 'matvec') matvec(be, p, t.matvec, dst);
+      else if (path === 'sgmatrix') sgMatrixMatmul(be, p, dst);
       else if (path === 'splitk') splitKMatmul(be, p, tiles, Math.max(2, splitCount(p, { ...t.splitK, maxOutputs: Infinity, minK: 0 }, tiles)), dst);
       else tiledMatmul(be, p, tiles, dst);
     }
