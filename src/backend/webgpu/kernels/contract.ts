@@ -105,7 +105,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var nb = 0;
   if (nval) { nb = ${tab('nB', `ct * ${t.TN} + tn_`)}; }
   workgroupBarrier();
-  ${tileLoop(t, stage, p('K'))}
+  ${tileLoop(t, stage, '0', p('K'))}
   ${store}
 }`;
 }

@@ -56,8 +56,8 @@ export function tileDecls(t: Tile): string {
   return `var<workgroup> As: array<f32, ${t.TK * t.TM}>;\nvar<workgroup> Bs: array<f32, ${t.TK * t.TN}>;`;
 }
 
-/** The k loop: stage, barrier, RM x RN outer products per column, barrier (see tileDecls). */
-export function tileLoop(t: Tile, stage: string, kEnd: string): string {
+/** The k loop from `kBeg` to `kEnd`: stage, barrier, RM x RN outer products per column, barrier (see tileDecls). */
+export function tileLoop(t: Tile, stage: string, kBeg: string, kEnd: string): string {
   const RM = t.TM / t.TY, RN = t.TN / t.TX;
   const lines: string[] = [];
   for (let i = 0; i < RM; i++) for (let j = 0; j < RN; j++) lines.push(`var acc_${i}_${j} = 0.0;`);
@@ -65,7 +65,7 @@ export function tileLoop(t: Tile, stage: string, kEnd: string): string {
   for (let i = 0; i < RM; i++) body.push(`let a${i} = As[kk * ${t.TM} + ty + ${i * t.TY}];`);
   for (let j = 0; j < RN; j++) body.push(`let b${j} = Bs[kk * ${t.TN} + tx + ${j * t.TX}];`);
   for (let i = 0; i < RM; i++) for (let j = 0; j < RN; j++) body.push(`acc_${i}_${j} += a${i} * b${j};`);
-  lines.push(`for (var k0 = 0; k0 < ${kEnd}; k0 += ${t.TK}) {
+  lines.push(`for (var k0 = ${kBeg}; k0 < ${kEnd}; k0 += ${t.TK}) {
     ${stage}
     workgroupBarrier();
     for (var kk = 0; kk < ${t.TK}; kk++) {
@@ -98,6 +98,37 @@ export function kFastSlots(t: Tile, rows: number, body: (row: string) => string)
     out.push(rows % step === 0 || (s + 1) * step <= rows ? `{ ${body(row)} }` : `if (${row} < ${rows}) { ${body(row)} }`);
   }
   return out.join('\n    ');
+}
+
+// split-K: enough workgroups to fill a large GPU, each reduction slice at least this many columns long
+const TARGET_GROUPS = 512, MIN_SLICE = 256;
+
+/**
+ * How many slices to cut a reduction of length K into when an output of `groups` workgroups is too small to fill
+ * the GPU (weight gradients: a small output, a reduction over every image position). The slice length is a
+ * multiple of `tk`, and the partial sums (`slices * outSize` floats) stay under `maxFloats`.
+ */
+export function splitK(groups: number, K: number, tk: number, outSize: number, maxFloats: number): { slices: number; chunk: number } {
+  let slices = Math.max(1, Math.min(Math.ceil(TARGET_GROUPS / Math.max(1, groups)), Math.floor(K / MIN_SLICE)));
+  slices = Math.max(1, Math.min(slices, Math.floor(maxFloats / Math.max(1, outSize))));
+  const chunk = Math.ceil(Math.ceil(K / slices) / tk) * tk;
+  return { slices: Math.max(1, Math.ceil(K / Math.max(1, chunk))), chunk: Math.max(tk, chunk) };
+}
+
+/** WGSL summing `slices` partial results of `n` floats each (slice-major in `part`) into `out`, in slice order. */
+export function splitSumShader(): string {
+  return `@group(0) @binding(0) var<storage, read> part: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read> prm: array<i32>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = i32((wid.x + wid.y * nwg.x) * ${WG}u + lid);
+  let n = prm[0];
+  if (i >= n) { return; }
+  var s = 0.0;
+  for (var k = 0; k < prm[1]; k++) { s += bitcast<f32>(part[k * n + i]); }
+  out[i] = bitcast<u32>(s);
+}`;
 }
 
 /** Named slots of a launch's i32 parameter buffer: `at(name)` is the WGSL read, `values` fills it in order. */

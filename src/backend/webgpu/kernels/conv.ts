@@ -14,15 +14,18 @@ import type { ConvParams } from '../../../core/primitives/conv.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { PRELUDE, computeType, loader } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
+import { directConv, encodeDirect } from './conv-direct.js';
 import { narrow } from './elementwise.js';
-import { Params, WG, kFastSlots, pickTile, tileDecls, tileLoop, tileStore, type Tile } from './conv-tile.js';
+import { Params, WG, kFastSlots, pickTile, splitK, splitSumShader, tileDecls, tileLoop, tileStore, type Tile } from './conv-tile.js';
 
 const D3 = [0, 1, 2];
 const FIELDS = [
-  'R', 'cog', 'KC', 'cig', 'tm', 'tn', 'total', 'Mo', 'O1', 'O2', 'K0', 'K1', 'K2', 'cout', 'flip',
+  'R', 'cog', 'KC', 'cig', 'tm', 'tn', 'total', 'chunk', 'wgs', 'Mo', 'O0', 'O1', 'O2', 'K0', 'K1', 'K2', 'cout', 'flip',
   ...D3.flatMap((d) => [`st${d}`, `lo${d}`, `kd${d}`, `id${d}`, `D${d}`, `xs${d}`, `ws${d}`]),
   'xoff', 'xsN', 'xsC', 'woff', 'wsO', 'wsC',
 ];
+// cap on the partial sums of a split reduction (floats)
+const SPLIT_FLOATS = 1 << 24;
 // far below any window start, so a row past the output fails every bounds check
 const INVALID_ROW = -(1 << 30);
 
@@ -48,7 +51,7 @@ function shader(x: Dtype, w: Dtype, t: Tile, dilated: boolean, P: Params): strin
   // the invocation's reduction column is fixed (tid % TK): decode its tap once per stage, for A and B
   const stage = `let kc = tid % ${t.TK};
     let k = k0 + kc;
-    let kval = k < ${p('KC')};
+    let kval = k < kEnd;
     let ci = k % ${p('cig')};
     let tap = k / ${p('cig')};
     let t2 = tap % ${p('K2')}; let t1 = (tap / ${p('K2')}) % ${p('K1')}; let t0 = tap / (${p('K2')} * ${p('K1')});
@@ -60,7 +63,7 @@ function shader(x: Dtype, w: Dtype, t: Tile, dilated: boolean, P: Params): strin
     ${stageA}
     ${stageB}`;
   const store = tileStore(t, (i, j) => `{ let r = rt * ${t.TM} + ty + ${i * t.TY}; let c = ct * ${t.TN} + tx + ${j * t.TX};
-    if (valid && r < ${p('R')} && c < ${p('cog')}) { out[r * ${p('cout')} + grp * ${p('cog')} + c] = bitcast<u32>(acc_${i}_${j}); } }`);
+    if (valid && r < ${p('R')} && c < ${p('cog')}) { out[obase + r * ${p('cout')} + grp * ${p('cog')} + c] = bitcast<u32>(acc_${i}_${j}); } }`);
   return `${PRELUDE}
 @group(0) @binding(0) var<storage, read> in0: array<u32>;
 @group(0) @binding(1) var<storage, read> in1: array<u32>;
@@ -79,8 +82,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let tx = tid % ${t.TX}; let ty = tid / ${t.TX};
   let gid = i32(wid.x + wid.y * nwg.x);
   let valid = gid < ${p('total')};
+  // workgroups of one reduction slice are consecutive; slice s writes the s-th partial result
+  let slice = gid / ${p('wgs')};
+  let kBeg = slice * ${p('chunk')};
+  let kEnd = min(${p('KC')}, kBeg + ${p('chunk')});
+  let obase = slice * ${p('R')} * ${p('cout')};
   let per = ${p('tm')} * ${p('tn')};
-  let grp = gid / per;
+  let grp = (gid % ${p('wgs')}) / per;
   let rt = (gid % per) / ${p('tn')};
   let ct = gid % ${p('tn')};
   // where each output row's window starts, computed once per workgroup
@@ -96,7 +104,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
   }
   workgroupBarrier();
-  ${tileLoop(t, stage, p('KC'))}
+  ${tileLoop(t, stage, 'kBeg', 'kEnd')}
   ${store}
 }`;
 }
@@ -110,12 +118,9 @@ export function encodeConv(be: WebGpuBackend, x: GpuArg, w: GpuArg, dst: GpuArg,
   const N = x.shape[0]!, cin = x.shape[nd + 1]!, cout = w.shape[0]!, G = prm.groups, cig = cin / G, cog = cout / G;
   const O = right3(ys.slice(1, nd + 1), 1), K = right3(w.shape.slice(1, nd + 1), 1);
   const Mo = O[0]! * O[1]! * O[2]!, R = N * Mo, KC = K[0]! * K[1]! * K[2]! * cig;
-  const t = pickTile(R, cog);
-  const tm = Math.ceil(R / t.TM), tn = Math.ceil(cog / t.TN), total = G * tm * tn;
-  if (total === 0) return;
-  const P = new Params(FIELDS);
+  if (R === 0 || cout === 0) return;
   const vals: Record<string, number> = {
-    R, cog, KC, cig, tm, tn, total, Mo, O1: O[1]!, O2: O[2]!, K0: K[0]!, K1: K[1]!, K2: K[2]!, cout, flip: prm.flip ? 1 : 0,
+    R, cog, KC, cig, Mo, O0: O[0]!, O1: O[1]!, O2: O[2]!, K0: K[0]!, K1: K[1]!, K2: K[2]!, cout, flip: prm.flip ? 1 : 0,
     xoff: x.offset, xsN: x.strides[0]!, xsC: x.strides[nd + 1]!, woff: w.offset, wsO: w.strides[0]!, wsC: w.strides[nd + 1]!,
   };
   const st = right3(prm.stride, 1), lo = right3(prm.padLo, 0), kd = right3(prm.kernelDilation, 1);
@@ -124,9 +129,20 @@ export function encodeConv(be: WebGpuBackend, x: GpuArg, w: GpuArg, dst: GpuArg,
   for (const d of D3) {
     Object.assign(vals, { [`st${d}`]: st[d], [`lo${d}`]: lo[d], [`kd${d}`]: kd[d], [`id${d}`]: id[d], [`D${d}`]: D[d], [`xs${d}`]: xs[d], [`ws${d}`]: ws[d] });
   }
+  if (directConv(cog, KC)) { encodeDirect(be, x, w, dst, vals); return; }
+  const t = pickTile(R, cog);
+  const tm = Math.ceil(R / t.TM), tn = Math.ceil(cog / t.TN), wgs = G * tm * tn;
+  const outSize = R * cout;
+  const { slices, chunk } = splitK(wgs, KC, t.TK, outSize, Math.min(SPLIT_FLOATS, be.maxBinding / 4));
+  const total = wgs * slices;
+  Object.assign(vals, { tm, tn, total, chunk, wgs });
+  const P = new Params(FIELDS);
   for (const [k, v] of Object.entries(vals)) P.set(k, v);
-  const dilated = id.some((v) => v !== 1);
-  be.dispatch(shader(x.dtype, w.dtype, t, dilated, P), [x.buf, w.buf, dst.buf, be.params(P.values)], total);
+  const code = shader(x.dtype, w.dtype, t, id.some((v) => v !== 1), P);
+  if (slices === 1) { be.dispatch(code, [x.buf, w.buf, dst.buf, be.params(P.values)], total); return; }
+  const part = be.temp(slices * outSize * 4);
+  be.dispatch(code, [x.buf, w.buf, part, be.params(P.values)], total);
+  be.dispatch(splitSumShader(), [part, dst.buf, be.params([outSize, slices])], Math.ceil(outSize / WG));
 }
 
 const convKernel: GpuKernel = {
