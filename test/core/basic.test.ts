@@ -5,6 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testArray, testDevices, EDGE_FLOATS } from '../helpers/numpy.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 test('array infers shape and dtype like MLX', async () => {
   assert.equal(mx.array([1, 2]).dtype, mx.int32);

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testDevices, type NpCase } from '../helpers/numpy.js';
 import { operand } from './matmul-helpers.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 interface Row { f: (x: mx.MxArray, s: { stream: mx.Device }) => mx.MxArray; np: string; shape: number[]; dtype?: mx.Dtype; view?: (x: mx.MxArray) => mx.MxArray }
 

@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testArray, testDevices, type NpCase } from '../helpers/numpy.js';
 import { arr } from './indexing-util.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 /** Basic index strings per shape; NumPy evaluates `a[<idx>]`. */
 const BASIC: [number[], string[]][] = [

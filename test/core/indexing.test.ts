@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testArray, testDevices, type NpCase } from '../helpers/numpy.js';
 import { arr } from './indexing-util.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 const i32 = (x: mx.NestedData, d: mx.Dtype = mx.int32): mx.MxArray => mx.array(x, d);
 

@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testArray, testDevices, type NpCase, type NpResult } from '../helpers/numpy.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 type S = { stream: mx.Device };
 type Out = mx.MxArray | mx.MxArray[];

@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testArray, testDevices, type NpCase } from '../helpers/numpy.js';
 import { wellConditioned, spd, randMatrix, symmetric, randArray } from './linalg-helpers.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 const FLOATS = [mx.float32, mx.float64];
 const SQUARE = [[1, 1], [3, 3], [5, 5], [2, 4, 4], [0, 3, 3], [0, 0]];

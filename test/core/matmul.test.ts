@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testDevices, type NpCase } from '../helpers/numpy.js';
 import { operand, sumTol, exactCase } from './matmul-helpers.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 type View = (x: mx.MxArray) => mx.MxArray;
 interface MmRow { a: number[]; b: number[]; va?: View; vb?: View; note?: string; only?: mx.Dtype[] }

@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { threefry2x32 } from '../../src/core/ops/random-math.js';
 import { testDevices } from '../helpers/numpy.js';
+import { useTestDevices, gpuKnownFailure } from '../helpers/devices.js';
+
+await useTestDevices();
 
 const N = 10000;
 
@@ -188,7 +191,7 @@ for (const device of testDevices()) {
     assert.equal(mx.random.truncatedNormal(-2, 2, [2], mx.float16, s).dtype, mx.float16);
   });
 
-  test(`gumbel, laplace, categorical, permutation and multivariateNormal on ${device.type}`, async () => {
+  test(`gumbel, laplace, categorical and permutation on ${device.type}`, async () => {
     const g = moments(await nums(mx.random.gumbel([N], { key: mx.random.key(1), ...s })));
     assert.ok(Math.abs(g.mean - 0.5772) < 0.04 && Math.abs(g.variance - Math.PI ** 2 / 6) < 0.15, JSON.stringify(g));
     const lp = await nums(mx.random.laplace([N], { key: mx.random.key(2), ...s }));
@@ -234,7 +237,9 @@ for (const device of testDevices()) {
     const p0 = (await mx.random.permutation(x.T, { key: mx.random.key(8), ...s }).tolist()) as number[][];
     assert.deepEqual(p0.map((r) => r[0]).sort(), [0, 1, 2, 3]);
     assert.deepEqual(mx.random.permutation(0, s).shape, [0]);
+  });
 
+  test(`multivariateNormal statistics on ${device.type}`, { skip: gpuKnownFailure(device, 'random', 'multivariateNormal') }, async () => {
     const mean = mx.array([1, -2]), cov = mx.array([[2, 0.8], [0.8, 1]]);
     const mv = mx.random.multivariateNormal(mean, cov, [N], { key: mx.random.key(9), ...s });
     assert.deepEqual(mv.shape, [N, 2]);

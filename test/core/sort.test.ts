@@ -8,6 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testArray, testDevices, type NpCase } from '../helpers/numpy.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 const DTYPES = [mx.bool, mx.int8, mx.int32, mx.uint8, mx.int64, mx.float16, mx.bfloat16, mx.float32, mx.float64];
 const SHAPES: number[][] = [[], [0], [7], [3, 4], [2, 3, 4]];

@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
 import { numpy, npArg, assertClose, testArray, testDevices, EDGE_FLOATS, type NpCase } from '../helpers/numpy.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 const DTYPES = [mx.bool, mx.uint8, mx.int8, mx.int32, mx.int64, mx.uint32, mx.float16, mx.bfloat16, mx.float32, mx.float64];
 const TRIPLES: [number[], number[], number[]][] = [

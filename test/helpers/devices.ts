@@ -21,9 +21,10 @@ export function gpuTestsEnabled(): boolean {
  * Initialises the GPU (any adapter, software ones included) so that `testDevices()` yields [mx.cpu, mx.gpu], and
  * registers an `after` hook that checks the GPU variants really ran work on the GPU, then shuts it down.
  * Call once at the top level of a test file: `await useTestDevices();`.
+ * @param opts.expectGpuWork false for a file whose GPU variant only checks that ops refuse the GPU.
  * @returns the devices the file's tests should iterate.
  */
-export async function useTestDevices(): Promise<mx.Device[]> {
+export async function useTestDevices(opts: { expectGpuWork?: boolean } = {}): Promise<mx.Device[]> {
   const ok = gpuTestsEnabled() && await mx.initGpu({ allowSoftware: true, quiet: true });
   after(() => {
     if (!ok) return;
@@ -32,7 +33,7 @@ export async function useTestDevices(): Promise<mx.Device[]> {
       // a GPU variant that silently ran on the CPU (stream option dropped) would leave both counters at zero; a
       // name-filtered run or a file whose GPU cases are all known failures may legitimately run none
       const filtered = process.execArgv.some((a) => a.startsWith('--test-name-pattern') || a.startsWith('--test-only'));
-      if (!filtered && !(skippedGpuCases > 0 && checkedGpuCases === skippedGpuCases)) {
+      if (opts.expectGpuWork !== false && !filtered && !(skippedGpuCases > 0 && checkedGpuCases === skippedGpuCases)) {
         assert.ok((stats?.dispatches ?? 0) + (stats?.fallbacks ?? 0) > 0, 'GPU variants ran no GPU work');
       }
     } finally {
@@ -58,7 +59,50 @@ export interface GpuKnownFailure {
  * GPU cases disabled until a kernel owned elsewhere is fixed. Each entry names the op, dtype, symptom and suspected
  * file; delete an entry once its case passes (`MLX_TEST_GPU_KNOWN=run` runs them anyway to check).
  */
-export const GPU_KNOWN_FAILURES: GpuKnownFailure[] = [];
+export const GPU_KNOWN_FAILURES: GpuKnownFailure[] = [
+  // src/backend/webgpu/kernels/elementwise-defs.ts (lavapipe builtins and edge values)
+  {
+    file: 'unary', match: /^(sin|cos|tan)\(float32 edges\)/,
+    reason: 'sin/cos/tan(3.4e38) float32 give -1/1/-1, NumPy -0.2441/0.9698/-0.2517: the WGSL builtins used by '
+      + 'elementwise-defs.ts have no range reduction for huge arguments on lavapipe',
+  },
+  {
+    file: 'unary', match: /^(arcsin|arccos)\(float32/,
+    reason: 'arcsin/arccos float32 off by ~2e-4 (arcsin(0.5) = 0.5233885, NumPy 0.5235988; arccos[3,4][1] 1.8961123 vs '
+      + '1.8959570): lavapipe\'s asin/acos builtins are low precision; elementwise-defs.ts could use atan2(x, sqrt((1-x)(1+x)))',
+  },
+  {
+    file: 'unary', match: /^(arcsinh|arccosh)\(float32 edges\)/,
+    reason: 'arcsinh/arccosh(3.4e38) float32 give Infinity, NumPy 89.415: x*x overflows inside the asinh/acosh builtins '
+      + '(elementwise-defs.ts); large |x| needs log(2|x|)',
+  },
+  {
+    file: 'binary', match: /^arctan2\((bool|uint32)|^arctan2\(\w+ edges\)/,
+    reason: 'arctan2(+-0, +-0) gives +-3pi/4 (2.3562) instead of 0 or +-pi: arctan2(bool[3,4])[0] expected 0, '
+      + 'arctan2(-0, -0) float32/float16/bfloat16 expected -3.1416 got -2.3562; the atan2 builtin (elementwise-defs.ts) on lavapipe',
+  },
+  {
+    file: 'binary', match: /^(notEqual|logicalAnd|logicalOr|logicalXor)\(\w+ edges\)/,
+    reason: 'NaN compares as if ordered on lavapipe: notEqual(NaN, NaN) false (NumPy true), NaN is falsy in '
+      + 'logicalAnd/Or/Xor (NumPy: truthy); float32/float16/bfloat16; elementwise-defs.ts cmp(\'!=\')/truthy need an explicit NaN test',
+  },
+  {
+    file: 'binary', match: /^(remainder|mod)\(\w+ edges\)/,
+    reason: 'remainder(-0, inf) gives NaN, NumPy and the CPU -0 (float32/float16/bfloat16): rem_f in elementwise-defs.ts '
+      + 'computes a - b * floor(a / b), which is inf * 0 for an infinite divisor',
+  },
+  {
+    file: 'binary', match: /^(power|pow)\(\w+ edges\)/,
+    reason: 'power(-inf, 0.5) gives NaN, NumPy and the CPU inf (float32/float16/bfloat16): pow_c in elementwise-defs.ts '
+      + 'returns NaN for every negative base with a non-integer exponent, -inf included',
+  },
+  // src/core/ops
+  {
+    file: 'random', match: /multivariateNormal/,
+    reason: 'multivariateNormal on a GPU stream throws "[linalg.svd] This op is not yet supported on the GPU": '
+      + 'src/core/ops/random-categorical.ts passes the caller\'s stream to svd; MLX (and its own TSDoc) runs the svd on the CPU',
+  },
+];
 
 /**
  * The reason a GPU case is disabled, or undefined when it should run. CPU cases always run.
