@@ -74,12 +74,14 @@ async function time(c: Case, a: mx.MxArray, b: mx.MxArray, t: GpuTuningOverride)
   await mx.eval(warm);
   mx.dispose(warm);
   const runs: number[] = [];
+  // the reference kernel is slow: fewer products keep the sweep short
+  const iters = t.force === 'plain' ? Math.max(2, Math.ceil(c.iters / 10)) : c.iters;
   for (let r = 0; r < REPS; r++) {
     const t0 = performance.now();
     const ys: mx.MxArray[] = [];
-    for (let i = 0; i < c.iters; i++) ys.push(mx.matmul(a, b, gpu));
+    for (let i = 0; i < iters; i++) ys.push(mx.matmul(a, b, gpu));
     await mx.eval(ys);
-    runs.push((performance.now() - t0) / 1000 / c.iters);
+    runs.push((performance.now() - t0) / 1000 / iters);
     mx.dispose(ys);
   }
   setGpuTuning(null);
@@ -152,7 +154,12 @@ async function main(): Promise<void> {
   const oddRow = (): [mx.MxArray, mx.MxArray] => [rnd([1, 93]), mx.swapaxes(rnd([131, 93]), 0, 1, gpu)];
   const best: GpuTuningOverride = {};
   const summary: string[] = [];
-  const baseline = (c: Case): [string, GpuTuningOverride][] => [['plain (reference kernel)', { force: 'plain' }], ['current table (auto)', {}]];
+  const sgmOk = /: ok/.test(info.subgroupMatrix?.status ?? '');
+  if (sgm) console.log(`subgroup matrix: ${JSON.stringify(info.subgroupMatrix)}`);
+  const baseline = (c: Case): [string, GpuTuningOverride][] => [
+    ['plain (reference kernel)', { force: 'plain' }], ['current table (auto)', { subgroupMatrix: false }],
+    ...(sgmOk && c.bytes === 0 ? [['subgroup matrix', { force: 'sgmatrix' }] as [string, GpuTuningOverride]] : []),
+  ];
 
   // 1. large square
   const big: Case = { name: `f32 ${S}^3`, make: () => [rnd([S, S]), rnd([S, S])], flops: 2 * S ** 3, bytes: 0, iters: quick ? 2 : 20 };
@@ -211,7 +218,7 @@ async function main(): Promise<void> {
   console.log(`\n== ${spl.name}`);
   const skGrid: Partial<SplitKParams>[] = [];
   for (const targetGroups of quick ? [64] : [132, 264, 528, 1056]) for (const minChunk of quick ? [256] : [256, 1024]) skGrid.push({ targetGroups, minChunk, maxOutputs: 1 << 30, minK: 0 });
-  const rs = await sweep(spl, [...baseline(spl), ['tiled, no split', { splitK: { maxOutputs: 0 } }],
+  const rs = await sweep(spl, [...baseline(spl), ['tiled, no split', { splitK: { maxOutputs: 0 }, subgroupMatrix: false }],
     ...skGrid.map((m): [string, GpuTuningOverride] => [`splitK target=${m.targetGroups} chunk>=${m.minChunk}`, { force: 'splitk', splitK: m }])], odd);
   const bs = rs.find((r) => r.label.startsWith('splitK'));
   const noSplit = rs.find((r) => r.label.startsWith('tiled, no split'));
@@ -220,6 +227,12 @@ async function main(): Promise<void> {
   } else best.splitK = { maxOutputs: 0 };
   summary.push(`${spl.name}: ${rs[0]!.label} ${(spl.flops / rs[0]!.s / 1e12).toFixed(2)} TFLOP/s`);
 
+  if (sgmOk) {
+    const rows = [rb, rm, rbat].map((r) => r.find((x) => x.label === 'subgroup matrix'));
+    const sg = rows[0], tb = rb.find((r) => r.label.startsWith('tiled'));
+    best.subgroupMatrix = !!sg && sg.err < 1e-4 && (!tb || sg.s < tb.s);
+    console.log(`\nsubgroup matrix: ${rows.map((r) => (r ? `${r.err < 1e-4 ? 'matches' : 'DIFFERS from'} the reference, ${(r.s * 1e3).toFixed(3)} ms` : '-')).join(' | ')}`);
+  }
   console.log('\n== best per case');
   for (const l of summary) console.log(`  ${l}`);
   console.log(`defaults in force before the sweep: ${JSON.stringify(gpuTuning())}`);
