@@ -17,7 +17,7 @@ import type { PooledBuffer } from '../allocator.js';
 import { PRELUDE, computeType, loader } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { narrow } from './elementwise.js';
-import { Params, WG, f32Bits, kFastSlots, pickTile, tileDecls, tileLoop, tileStore, type Tile } from './conv-tile.js';
+import { Params, WG, cachedSource, f32Bits, kFastSlots, pickTile, tileDecls, tileLoop, tileStore, type Tile } from './conv-tile.js';
 
 const TABLES = ['bA', 'bB', 'bO', 'mA', 'mO', 'nB', 'nO', 'kA', 'kB'] as const;
 
@@ -136,7 +136,9 @@ function encode(be: WebGpuBackend, plan: ContractPlan, a: GpuArg, b: GpuArg | nu
   if (b) bufs.push(b.buf);
   if (epi) bufs.push(epi.c.buf);
   bufs.push(dst.buf, be.params(P.values), be.params(tables));
-  be.dispatch(shader(a.dtype, b ? b.dtype : null, epi ? epi.c.dtype : null, t, rank, P), bufs, total);
+  const bd = b ? b.dtype : null, cd = epi ? epi.c.dtype : null;
+  const key = `contract:${a.dtype.name}:${bd?.name}:${cd?.name}:${t.TM}x${t.TN}:${rank}`;
+  be.dispatch(cachedSource(key, () => shader(a.dtype, bd, cd, t, rank, P)), bufs, total);
 }
 
 const view = (x: GpuArg, labels: readonly number[]): { labels: readonly number[]; shape: readonly number[]; strides: readonly number[] } =>

@@ -7,7 +7,7 @@
 import type { Dtype } from '../../../core/dtype.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { PRELUDE, loader } from '../wgsl.js';
-import { Params } from './conv-tile.js';
+import { Params, cachedSource } from './conv-tile.js';
 
 const WG = 128;
 const D3 = [0, 1, 2];
@@ -64,5 +64,6 @@ export function encodeDirect(be: WebGpuBackend, x: GpuArg, w: GpuArg, dst: GpuAr
   const P = new Params(DIRECT_FIELDS);
   for (const f of DIRECT_FIELDS) P.set(f, f === 'n' ? n : vals[f]!);
   const dilated = D3.some((d) => vals[`id${d}`] !== 1);
-  be.dispatch(shader(x.dtype, w.dtype, dilated, P), [x.buf, w.buf, dst.buf, be.params(P.values)], Math.ceil(n / WG));
+  const code = cachedSource(`convDirect:${x.dtype.name}:${w.dtype.name}:${dilated}`, () => shader(x.dtype, w.dtype, dilated, P));
+  be.dispatch(code, [x.buf, w.buf, dst.buf, be.params(P.values)], Math.ceil(n / WG));
 }

@@ -131,6 +131,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 }`;
 }
 
+const sources = new Map<string, string>();
+
+/**
+ * WGSL source by structural key, generated once: building a shader string of several KiB per launch showed up as
+ * host time on small convolutions (the backend's pipeline cache is keyed by the source itself).
+ */
+export function cachedSource(key: string, make: () => string): string {
+  let s = sources.get(key);
+  if (s === undefined) { s = make(); sources.set(key, s); }
+  return s;
+}
+
 /** Named slots of a launch's i32 parameter buffer: `at(name)` is the WGSL read, `values` fills it in order. */
 export class Params {
   readonly values: number[] = [];

@@ -16,7 +16,7 @@ import { PRELUDE, computeType, loader } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { directConv, encodeDirect } from './conv-direct.js';
 import { narrow } from './elementwise.js';
-import { Params, WG, kFastSlots, pickTile, splitK, splitSumShader, tileDecls, tileLoop, tileStore, type Tile } from './conv-tile.js';
+import { Params, WG, cachedSource, kFastSlots, pickTile, splitK, splitSumShader, tileDecls, tileLoop, tileStore, type Tile } from './conv-tile.js';
 
 const D3 = [0, 1, 2];
 const FIELDS = [
@@ -138,7 +138,8 @@ export function encodeConv(be: WebGpuBackend, x: GpuArg, w: GpuArg, dst: GpuArg,
   Object.assign(vals, { tm, tn, total, chunk, wgs });
   const P = new Params(FIELDS);
   for (const [k, v] of Object.entries(vals)) P.set(k, v);
-  const code = shader(x.dtype, w.dtype, t, id.some((v) => v !== 1), P);
+  const dilated = id.some((v) => v !== 1);
+  const code = cachedSource(`conv:${x.dtype.name}:${w.dtype.name}:${t.TM}x${t.TN}:${dilated}`, () => shader(x.dtype, w.dtype, t, dilated, P));
   if (slices === 1) { be.dispatch(code, [x.buf, w.buf, dst.buf, be.params(P.values)], total); return; }
   const part = be.temp(slices * outSize * 4);
   be.dispatch(code, [x.buf, w.buf, part, be.params(P.values)], total);
