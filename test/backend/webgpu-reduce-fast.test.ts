@@ -158,7 +158,7 @@ test('webgpu fast reduce: NaN and infinities per row and per column', async (t) 
 });
 
 type SmPath = 'keep' | 'online' | 'lse';
-/** [label, shape, op, path, dtypes, view]. Tuning smKeep 2 makes rows over 8 * 1024 elements take the online path. */
+/** [label, shape, op, path, dtypes, view]. Rows over 8192 elements take the online path (tuned so below). */
 const SOFTMAX: [string, number[], 'softmax' | 'logsumexp', SmPath, mx.Dtype[], ((g: A, o: S) => A)?][] = [
   ['rows of 1', [5, 1], 'softmax', 'keep', [mx.float32]],
   ['rows of 3', [7, 3], 'softmax', 'keep', [mx.float32, mx.float16]],
@@ -183,7 +183,7 @@ for (const sg of [true, false]) {
     if (!sg && !NO_SG.has(label)) continue;
     test(`webgpu fast ${op}${sg ? '' : ' (no subgroups)'}: ${label}`, async (t) => {
       if (!ok) { t.skip('no WebGPU adapter'); return; }
-      setReduceTuning({ subgroups: sg, smKeep: 2 });
+      setReduceTuning({ subgroups: sg, smKeepMaxLen: 8192 });
       try {
         for (const d of dtypes) {
           for (const special of [false, true]) {
@@ -251,8 +251,8 @@ test('fastElementwise: aligned and unaligned offsets, lengths not a multiple of 
   const a = mx.contiguous(mx.array(av, mx.float32, C), G), b = mx.contiguous(mx.array(bv, mx.float32, C), G);
   const ai = mx.contiguous(mx.array(av.map((v) => Math.round(v * 1000)), mx.int32, C), G);
   const f32 = Math.fround;
-  for (const [sg, wg, vec] of [[true, 256, 4], [true, 64, 1], [true, 128, 3]] as [boolean, number, number][]) {
-    setReduceTuning({ subgroups: sg, ewWg: wg, ewVec: vec });
+  for (const [wg, vec, groups] of [[256, 4, 0], [64, 1, 0], [128, 3, 0], [64, 2, 3]]) {
+    setReduceTuning({ ewWg: wg, ewVec: vec, ewGroups: groups });
     for (const n of [0, 1, 3, 4, 5, 1023, 4096, 4097]) {
       for (const [oa, ob] of [[0, 0], [1, 0], [4, 3], [2, 6]]) {
         const s0 = fastElementwiseStats.launches;

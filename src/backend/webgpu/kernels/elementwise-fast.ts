@@ -18,6 +18,13 @@ import { reduceTuning } from './reduce-tuning.js';
 /** How an input is read: whole vec4s, four words from an unaligned offset, or one broadcast element. */
 type Access = 'vec' | 'words' | 'scalar';
 
+const shaders = new Map<string, string>();
+function shader(key: string, gen: () => string): string {
+  let code = shaders.get(key);
+  if (code === undefined) { code = gen(); shaders.set(key, code); }
+  return code;
+}
+
 /** Launches made through this kernel (tests check that a path really ran). */
 export const fastElementwiseStats = { launches: 0 };
 
@@ -40,41 +47,50 @@ function access(x: GpuArg, n: number): Access | null {
  * WGSL of the kernel. `fn` defines `fn ew(x0: T0, ...) -> EwOut` with `struct EwOut { r0: T, ... }` (compute types).
  * prm: [vec4 count, then per input its offset (in vec4 for 'vec', in elements otherwise)].
  */
-function shader(ins: readonly Dtype[], acc: readonly Access[], outs: readonly Dtype[], fn: string, wg: number, vec: number): string {
+function source(ins: readonly Dtype[], acc: readonly Access[], outs: readonly Dtype[], fn: string, wg: number, vec: number): string {
   const N = ins.length;
   const lines = [PRELUDE, BINARY_PRELUDE, fn];
   ins.forEach((_, j) => lines.push(`@group(0) @binding(${j}) var<storage, read> in${j}: array<${acc[j] === 'vec' ? 'vec4<u32>' : 'u32'}>;`));
   outs.forEach((_, k) => lines.push(`@group(0) @binding(${N + k}) var<storage, read_write> out${k}: array<vec4<u32>>;`));
   lines.push(`@group(0) @binding(${N + outs.length}) var<storage, read> prm: array<u32>;`);
-  const load = (j: number): string => {
-    if (acc[j] === 'vec') return `let a${j} = in${j}[prm[${1 + j}] + q];`;
-    if (acc[j] === 'words') return `let e${j} = prm[${1 + j}] + q * 4u; let a${j} = vec4<u32>(in${j}[e${j}], in${j}[e${j} + 1u], in${j}[e${j} + 2u], in${j}[e${j} + 3u]);`;
+  // `q${k}`: the k-th vec4 of this invocation; loads named per k so a whole block can be loaded before any store
+  const load = (j: number, k: string): string => {
+    if (acc[j] === 'vec') return `let a${j}_${k} = in${j}[prm[${1 + j}] + q${k}];`;
+    if (acc[j] === 'words') return `let e${j}_${k} = prm[${1 + j}] + q${k} * 4u; let a${j}_${k} = vec4<u32>(in${j}[e${j}_${k}], in${j}[e${j}_${k} + 1u], in${j}[e${j}_${k} + 2u], in${j}[e${j}_${k} + 3u]);`;
     return '';
   };
-  const arg = (j: number, c: string): string => (acc[j] === 'scalar' ? `s${j}` : wordAs(`a${j}.${c}`, ins[j]!));
-  const lane = (c: string): string => `let r${c} = ew(${ins.map((_, j) => arg(j, c)).join(', ')});`;
-  const stores = outs.map((d, k) => `out${k}[q] = vec4<u32>(${['x', 'y', 'z', 'w'].map((c) => storeBits(`r${c}.r${k}`, d)).join(', ')});`);
-  const one = `${ins.map((_, j) => load(j)).join(' ')}
-    ${['x', 'y', 'z', 'w'].map(lane).join(' ')}
-    ${stores.join(' ')}`;
+  const arg = (j: number, k: string, c: string): string => (acc[j] === 'scalar' ? `s${j}` : wordAs(`a${j}_${k}.${c}`, ins[j]!));
+  const C4 = ['x', 'y', 'z', 'w'];
+  const compute = (k: string): string => {
+    const lanes = C4.map((c) => `let r${c}_${k} = ew(${ins.map((_, j) => arg(j, k, c)).join(', ')});`).join(' ');
+    const stores = outs.map((d, o) => `out${o}[q${k}] = vec4<u32>(${C4.map((c) => storeBits(`r${c}_${k}.r${o}`, d)).join(', ')});`);
+    return `${lanes} ${stores.join(' ')}`;
+  };
+  const loads = (k: string): string => ins.map((_, j) => load(j, k)).join(' ');
+  const ks = Array.from({ length: vec }, (_, k) => String(k));
   const scalars = ins.map((d, j) => (acc[j] === 'scalar' ? `let s${j} = ${wordAs(`in${j}[prm[${1 + j}]]`, d)};` : '')).join(' ');
+  // a whole block in range: every load first, then compute and store (the compiler cannot move loads past stores
+  // to other bindings, which it must assume may alias)
   lines.push(`@compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let first = (wid.x + wid.y * nwg.x) * ${wg * vec}u + lid;
   let nv = prm[0];
   ${scalars}
+  // one block of ${wg * vec} vec4 per workgroup, or several when fewer workgroups are launched (grid stride)
+  for (var blk = wid.x + wid.y * nwg.x; blk * ${wg * vec}u < nv; blk += nwg.x * nwg.y) {
+  let first = blk * ${wg * vec}u + lid;
   if (first + ${(vec - 1) * wg}u < nv) {
-    for (var k = 0u; k < ${vec}u; k++) {
-      let q = first + k * ${wg}u;
-      ${one}
-    }
+    ${ks.map((k) => `let q${k} = first + ${Number(k) * wg}u;`).join(' ')}
+    ${ks.map(loads).join('\n    ')}
+    ${ks.map(compute).join('\n    ')}
   } else {
     for (var k = 0u; k < ${vec}u; k++) {
-      let q = first + k * ${wg}u;
-      if (q < nv) {
-        ${one}
+      let qt = first + k * ${wg}u;
+      if (qt < nv) {
+        ${loads('t')}
+        ${compute('t')}
       }
     }
+  }
   }
 }`);
   return lines.join('\n');
@@ -97,8 +113,10 @@ export function fastElementwiseFn(be: WebGpuBackend, ins: readonly GpuArg[], out
   if (n === 0) return os.map((o) => o.data);
   const T = reduceTuning(), nv = Math.ceil(n / 4);
   const meta = [nv, ...ins.map((x, j) => (acc[j] === 'vec' ? x.offset / 4 : x.offset))];
-  const code = shader(ins.map((x) => x.dtype), acc as Access[], outs, fn, T.ewWg, T.ewVec);
-  be.dispatch(code, [...ins.map((x) => x.buf), ...os.map((o) => o.arg.buf), be.params(meta)], Math.ceil(nv / (T.ewWg * T.ewVec)));
+  const code = shader(`${ins.map((x, j) => `${x.dtype.name}:${acc[j]}`)}|${outs.map((d) => d.name)}|${T.ewWg}|${T.ewVec}|${fn}`,
+    () => source(ins.map((x) => x.dtype), acc as Access[], outs, fn, T.ewWg, T.ewVec));
+  const blocks = Math.ceil(nv / (T.ewWg * T.ewVec));
+  be.dispatch(code, [...ins.map((x) => x.buf), ...os.map((o) => o.arg.buf), be.params(meta)], T.ewGroups > 0 ? Math.min(T.ewGroups, blocks) : blocks);
   fastElementwiseStats.launches++;
   return os.map((o) => o.data);
 }

@@ -16,7 +16,7 @@ import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { PRELUDE, computeType, loader, storeBits } from '../wgsl.js';
 import { collapse } from './elementwise.js';
 import {
-  accDtype, combine, identity, rowBaseFn, segCall, segReduceFn, sgHeader, toAcc, useSubgroups, type Mode,
+  accDtype, combine, identity, memoShader, rowBaseFn, segCall, segReduceFn, sgHeader, toAcc, useSubgroups, type Mode,
 } from './reduce-ops.js';
 import { pow2ceil, reduceTuning } from './reduce-tuning.js';
 
@@ -45,7 +45,7 @@ fn ldv(q: i32) -> ${t} { let w = in0[q]; return cmb(cmb(${l('x')}, ${l('y')}), c
 }
 
 /** Shader of the row (segment) reduction. prm: [nseg, len, chunks, chunkLen, divisor, offset, kept shape, kept strides]. */
-function rowShader(mode: Mode, inp: Dtype, acc: Dtype, nk: number, vec: boolean, wg: number, tpr: number, unroll: number, sg: boolean): string {
+const rowShader = memoShader(function rowShader(mode: Mode, inp: Dtype, acc: Dtype, nk: number, vec: boolean, wg: number, tpr: number, unroll: number, sg: boolean): string {
   const t = computeType(acc)!;
   const h = sgHeader(sg);
   const fin = mode === 'mean' ? `r / f32(prm[4])` : 'r';
@@ -82,10 +82,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let r = ${segCall('fold', 'acc', sg)};
   if (valid && t == 0) { out[seg] = ${storeBits(fin, acc)}; }
 }`;
-}
+});
 
 /** Shader of the column reduction. prm: [nOut, nRed, chunks, chunkRows, divisor, offset, rowStride, kept shape, kept strides]. */
-function colShader(mode: Mode, inp: Dtype, acc: Dtype, nk: number, cx: number, ry: number, unroll: number): string {
+const colShader = memoShader(function colShader(mode: Mode, inp: Dtype, acc: Dtype, nk: number, cx: number, ry: number, unroll: number): string {
   const t = computeType(acc)!;
   const fin = mode === 'mean' ? `v / f32(prm[4])` : 'v';
   const loads = Array.from({ length: unroll }, (_, k) => `acc = cmb(acc, lde(base + (r + ${k * ry}) * rs));`).join(' ');
@@ -124,7 +124,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let v = sh[lid];
   if (valid && y == 0) { out[chunk * nOut + o] = ${storeBits(fin, acc)}; }
 }`;
-}
+});
 
 /** The first pass of a two-pass fold folds partial results: mean's sums are divided only at the end. */
 const partialMode = (m: Mode): Mode => (m === 'mean' ? 'sum' : m);
@@ -151,7 +151,7 @@ function rows(be: WebGpuBackend, x: GpuArg, mode: Mode, kSh: number[], kSt: numb
   const part = be.tempArg(acc, [nRows, chunks]);
   launch(x, partialMode(mode), kSh, kSt, len, chunks, chunkLen, part, vec, tpr);
   const tpr2 = Math.min(wg, pow2ceil(Math.ceil(chunks / 4)));
-  launch(part, mode, [nRows], [chunks], chunks, 1, chunks, dst, false, tpr2);
+  launch(part, mode, [nRows], [chunks], chunks, 1, chunks, dst, chunks % 4 === 0 || nRows === 1, tpr2);
 }
 
 /** Column reduction: kept dims kSh/kSt (the last of stride 1), one reduced dim of `nRed` rows `rs` apart. */

@@ -132,3 +132,17 @@ export function rowBaseFn(nk: number, shapeAt: number, offAt: number): string {
   return b;
 }`;
 }
+
+/**
+ * Caches a shader generator by its arguments (dtypes by name): a launch then costs a map lookup instead of
+ * rebuilding kilobytes of WGSL, which matters when the host, not the GPU, bounds a stream of small launches.
+ */
+export function memoShader<A extends unknown[]>(gen: (...a: A) => string): (...a: A) => string {
+  const cache = new Map<string, string>();
+  return (...a: A): string => {
+    const key = a.map((v) => (typeof v === 'object' && v !== null && 'name' in v ? (v as { name: string }).name : String(v))).join('|');
+    let code = cache.get(key);
+    if (code === undefined) { code = gen(...a); cache.set(key, code); }
+    return code;
+  };
+}

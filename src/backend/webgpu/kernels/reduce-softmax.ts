@@ -15,7 +15,7 @@ import { sizeOf } from '../../../core/shape.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { PRELUDE, computeType, loader } from '../wgsl.js';
 import { collapse } from './elementwise.js';
-import { rowBaseFn, segCall, segReduceFn, sgHeader, useSubgroups } from './reduce-ops.js';
+import { memoShader, rowBaseFn, segCall, segReduceFn, sgHeader, useSubgroups } from './reduce-ops.js';
 import { pow2ceil, reduceTuning } from './reduce-tuning.js';
 
 type Kind = 'keep' | 'online' | 'lse';
@@ -24,7 +24,7 @@ type Kind = 'keep' | 'online' | 'lse';
 export const fastSoftmaxStats = { keep: 0, online: 0, lse: 0 };
 
 /** WGSL of the shader. prm: [rows, len, offset, outer shape[nk], outer strides[nk]]. */
-function shader(kind: Kind, inp: Dtype, nk: number, vec: boolean, wg: number, tpr: number, keep: number, sg: boolean): string {
+const shader = memoShader(function shader(kind: Kind, inp: Dtype, nk: number, vec: boolean, wg: number, tpr: number, keep: number, sg: boolean): string {
   const h = sgHeader(sg);
   const VT = vec ? 'vec4f' : 'f32';
   const hmax = vec ? 'mx(mx(v.x, v.y), mx(v.z, v.w))' : 'v';
@@ -44,28 +44,22 @@ fn st(row: i32, q: i32, v: vec4f) { out[row * (prm[1] >> 2) + q] = bitcast<vec4<
     segReduceFn(name, 'f32', op, wg, tpr, sg, sum);
   let body: string;
   if (kind === 'keep') {
-    body = `var xs: array<${VT}, ${keep}>;
-  var m = -f_inf();
+    // unrolled with one variable per slot: a dynamically indexed array could be placed in (slow) local memory
+    const ks = Array.from({ length: keep }, (_, k) => k);
+    const each = (f: (k: number) => string): string => ks.map(f).join('\n    ');
+    body = `var m = -f_inf();
+  ${ks.map((k) => `let q${k} = t + ${k * tpr}; var x${k} = ${VT}(0.0);`).join(' ')}
   if (valid) {
-    for (var k = 0; k < ${keep}; k++) {
-      let q = t + k * ${tpr};
-      if (q < units) { let v = ldu(base, q); xs[k] = v; m = mx(m, ${hmax}); }
-    }
+    ${each((k) => `if (q${k} < units) { let v = ldu(base, q${k}); x${k} = v; m = mx(m, ${hmax}); }`)}
   }
   let top = ${segCall('fold_max', 'm', sg)};
   var s = 0.0;
   if (valid) {
-    for (var k = 0; k < ${keep}; k++) {
-      let q = t + k * ${tpr};
-      if (q < units) { let v = exp(xs[k] - ${VT}(top)); xs[k] = v; s += ${hsum}; }
-    }
+    ${each((k) => `if (q${k} < units) { let v = exp(x${k} - ${VT}(top)); x${k} = v; s += ${hsum}; }`)}
   }
   let inv = 1.0 / ${segCall('fold_sum', 's', sg)};
   if (valid) {
-    for (var k = 0; k < ${keep}; k++) {
-      let q = t + k * ${tpr};
-      if (q < units) { st(row, q, xs[k] * inv); }
-    }
+    ${each((k) => `if (q${k} < units) { st(row, q${k}, x${k} * inv); }`)}
   }`;
   } else {
     const tail = kind === 'lse'
@@ -107,7 +101,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (valid) { base = row_base(row); }
   ${body}
 }`;
-}
+});
 
 /** Rows of `x` reduced over `axes` when they form contiguous runs: [outer shape, outer strides, len] or null. */
 function rowsOf(x: GpuArg, axes: readonly number[]): [number[], number[], number] | null {
@@ -128,15 +122,17 @@ function launch(be: WebGpuBackend, kind: Kind, x: GpuArg, kSh: number[], kSt: nu
   const vec = x.dtype.size === 4 && len % 4 === 0 && x.offset % 4 === 0 && kSt.every((s) => s % 4 === 0);
   const units = vec ? len / 4 : len;
   const keepSlots = vec ? T.smKeep : T.smKeep * 4;
-  let k = kind, tpr: number, keep = 0;
-  if (k === 'keep' && pow2ceil(Math.ceil(units / keepSlots)) <= maxWg) {
+  let k = kind, tpr: number, keep = 0, wg: number;
+  if (k === 'keep' && len <= T.smKeepMaxLen && pow2ceil(Math.ceil(units / keepSlots)) <= maxWg) {
     tpr = pow2ceil(Math.ceil(units / keepSlots));
     keep = Math.ceil(units / tpr);
+    wg = Math.max(tpr, Math.min(T.smWg, maxWg));
   } else {
     if (k === 'keep') k = 'online';
-    tpr = Math.min(T.smWg, pow2ceil(Math.ceil(units / 4)));
+    const w = Math.min(k === 'lse' ? T.lseWg : T.smOnlineWg, maxWg);
+    tpr = Math.min(w, pow2ceil(Math.ceil(units / 4)));
+    wg = Math.max(tpr, w);
   }
-  const wg = Math.max(tpr, Math.min(T.smWg, maxWg));
   fastSoftmaxStats[k]++;
   const meta = [rows, len, x.offset, ...kSh, ...kSt];
   be.dispatch(shader(k, x.dtype, kSh.length, vec, wg, tpr, keep, sg), [x.buf, dst.buf, be.params(meta)], Math.ceil(rows / (wg / tpr)));

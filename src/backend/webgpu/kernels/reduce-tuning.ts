@@ -9,8 +9,10 @@
 export interface ReduceTuning {
   /** Elementwise: workgroup size (power of two). */
   ewWg: number;
-  /** Elementwise: vec4 per invocation. */
+  /** Elementwise: vec4 per invocation and block. */
   ewVec: number;
+  /** Elementwise: at most this many workgroups, each striding over blocks (0: one workgroup per block). */
+  ewGroups: number;
   /** Reductions: workgroup size (power of two, <= 1024). */
   redWg: number;
   /** Reductions: vec4 loads issued per loop iteration (more loads in flight). */
@@ -21,12 +23,18 @@ export interface ReduceTuning {
   targetGroups: number;
   /** Column reductions: output columns per workgroup (power of two); the rest of the workgroup splits rows. */
   colX: number;
-  /** Softmax/logsumexp: workgroup size of the online (long-row) path (power of two). */
+  /** Softmax, one-read path: smallest workgroup (power of two; short rows share one). */
   smWg: number;
-  /** Softmax: vec4 each invocation keeps in registers in the one-read path. */
+  /** Softmax, one-read path: vec4 each invocation keeps in registers. */
   smKeep: number;
-  /** Softmax: largest workgroup the one-read path may use (power of two). */
+  /** Softmax, one-read path: largest workgroup it may use (power of two). */
   smMaxWg: number;
+  /** Softmax: rows longer than this many elements take the online path (two reads) instead. */
+  smKeepMaxLen: number;
+  /** Softmax, online path: workgroup size (power of two). */
+  smOnlineWg: number;
+  /** logsumexp: workgroup size (power of two). */
+  lseWg: number;
   /** Use subgroup operations when the device has the `subgroups` feature. */
   subgroups: boolean;
   /** Use the fast paths at all (false: the generic kernels only, the sweep's baseline). */
@@ -34,9 +42,9 @@ export interface ReduceTuning {
 }
 
 const DEFAULTS: ReduceTuning = {
-  ewWg: 256, ewVec: 4,
+  ewWg: 256, ewVec: 4, ewGroups: 0,
   redWg: 256, redVec: 4, redPerThread: 16, targetGroups: 1024, colX: 32,
-  smWg: 256, smKeep: 8, smMaxWg: 1024,
+  smWg: 64, smKeep: 8, smMaxWg: 1024, smKeepMaxLen: 16384, smOnlineWg: 1024, lseWg: 64,
   subgroups: true, fastPaths: true,
 };
 
