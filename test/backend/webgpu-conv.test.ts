@@ -67,6 +67,7 @@ const ROWS: [string, number[], number[], Op, mx.Dtype[]?][] = [
   ['conv1d long, weight gradient split', [2, 300, 2], [3, 3, 2], (x, w, s) => mx.conv1d(x, w, { padding: 1, ...s })],
   ['convTranspose2d depthwise (direct kernel, flipped, dilated input)', [2, 5, 4, 4], [4, 3, 3, 1],
     (x, w, s) => mx.convTranspose2d(x, w, { stride: 2, padding: 1, groups: 4, ...s }), H],
+  ['conv2d two output channels (direct kernel)', [2, 6, 6, 40], [2, 3, 3, 40], (x, w, s) => mx.conv2d(x, w, { padding: 1, ...s })],
   ['empty batch', [0, 5, 3], [2, 2, 3], (x, w, s) => mx.conv1d(x, w, { ...s })],
 ];
 
@@ -88,7 +89,7 @@ for (const [name, xs, ws, op, dtypes = F] of ROWS) {
 
 // gradients w.r.t. input and weight of sum(conv(x, w) * r): the vjp rules build convolutions with input dilation,
 // swapped channel roles and flips, all of which must run on the GPU kernel too
-const GRAD_ROWS = [0, 1, 3, 4, 7, 8, 9, 11, 12, 13, 14, 17, 18];
+const GRAD_ROWS = [0, 1, 3, 4, 7, 8, 9, 11, 12, 13, 14, 17, 18, 19];
 for (const i of GRAD_ROWS) {
   const [name, xs, ws, op] = ROWS[i]!;
   test(`webgpu conv grad: ${name}`, async (t) => {

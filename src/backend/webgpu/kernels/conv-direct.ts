@@ -7,32 +7,48 @@
 import type { Dtype } from '../../../core/dtype.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { PRELUDE, loader } from '../wgsl.js';
-import { Params, cachedSource } from './conv-tile.js';
+import { Params, WG as SUM_WG, cachedSource, splitSumShader } from './conv-tile.js';
 
 const WG = 128;
 const D3 = [0, 1, 2];
 
 /** Parameter slots: the tiled kernel's geometry names (see conv.ts), plus the element count. */
 export const DIRECT_FIELDS = [
-  'n', 'cout', 'cig', 'cog', 'O0', 'O1', 'O2', 'K0', 'K1', 'K2', 'flip', 'xoff', 'xsN', 'xsC', 'woff', 'wsO', 'wsC',
+  'n', 'slices', 'chunk', 'cout', 'cig', 'cog', 'O0', 'O1', 'O2', 'K0', 'K1', 'K2', 'flip', 'xoff', 'xsN', 'xsC', 'woff', 'wsO', 'wsC',
   ...D3.flatMap((d) => [`st${d}`, `lo${d}`, `kd${d}`, `id${d}`, `D${d}`, `xs${d}`, `ws${d}`]),
 ];
 
-/** Whether the direct kernel suits a group shape: one or two output channels per group and a short window. */
-export const directConv = (cog: number, KC: number): boolean => cog <= 2 && KC <= 512;
+/** Whether the direct kernel suits a group shape: one or two output channels per group. */
+export const directConv = (cog: number): boolean => cog <= 2;
 
-function shader(x: Dtype, w: Dtype, dilated: boolean, P: Params): string {
+// a split reduction aims at this many invocations, each summing at least MIN_TAPS window taps
+const TARGET_INVOCATIONS = 1 << 17, MIN_TAPS = 8;
+
+function shader(x: Dtype, w: Dtype, dilated: boolean, split: boolean, P: Params): string {
   const p = (n: string): string => P.at(n);
-  const loopOver = (d: number, inner: string): string => `for (var t${d} = 0; t${d} < ${p(`K${d}`)}; t${d}++) {
-    let q${d} = r${d} + t${d} * ${p(`kd${d}`)};
+  const tapAt = (d: number): string => `let q${d} = r${d} + t${d} * ${p(`kd${d}`)};
     ${dilated
     ? `if (q${d} < 0 || q${d} % ${p(`id${d}`)} != 0 || q${d} / ${p(`id${d}`)} >= ${p(`D${d}`)}) { continue; }`
     : `if (u32(q${d}) >= u32(${p(`D${d}`)})) { continue; }`}
     let xo${d} = ${d ? `xo${d - 1}` : 'xb'} + ${dilated ? `(q${d} / ${p(`id${d}`)})` : `q${d}`} * ${p(`xs${d}`)};
-    let wo${d} = ${d ? `wo${d - 1}` : 'wb'} + select(t${d}, ${p(`K${d}`)} - 1 - t${d}, ${p('flip')} != 0) * ${p(`ws${d}`)};
+    let wo${d} = ${d ? `wo${d - 1}` : 'wb'} + select(t${d}, ${p(`K${d}`)} - 1 - t${d}, ${p('flip')} != 0) * ${p(`ws${d}`)};`;
+  const loopOver = (d: number, inner: string): string => `for (var t${d} = 0; t${d} < ${p(`K${d}`)}; t${d}++) {
+    ${tapAt(d)}
     ${inner}
   }`;
   const body = `for (var ci = 0; ci < ${p('cig')}; ci++) { acc += ldx(xo2 + ci * ${p('xsC')}) * ldw(wo2 + ci * ${p('wsC')}); }`;
+  // a split reduction walks its slice of the flattened window (weight gradients: a long window, few outputs)
+  const taps = split
+    ? `let tb = slice * ${p('chunk')};
+  let te = min(${p('K0')} * ${p('K1')} * ${p('K2')}, tb + ${p('chunk')});
+  for (var tap = tb; tap < te; tap++) {
+    let t2 = tap % ${p('K2')}; let t1 = (tap / ${p('K2')}) % ${p('K1')}; let t0 = tap / (${p('K2')} * ${p('K1')});
+    ${tapAt(0)}
+    ${tapAt(1)}
+    ${tapAt(2)}
+    ${body}
+  }`
+    : loopOver(0, loopOver(1, loopOver(2, body)));
   return `${PRELUDE}
 @group(0) @binding(0) var<storage, read> in0: array<u32>;
 @group(0) @binding(1) var<storage, read> in1: array<u32>;
@@ -42,8 +58,10 @@ ${loader('ldx', 'in0', x)}
 ${loader('ldw', 'in1', w)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let e = i32((wid.x + wid.y * nwg.x) * ${WG}u + lid);
-  if (e >= ${p('n')}) { return; }
+  let i = i32((wid.x + wid.y * nwg.x) * ${WG}u + lid);
+  let slice = i / ${p('n')};
+  if (slice >= ${p('slices')}) { return; }
+  let e = i % ${p('n')};
   let co = e % ${p('cout')};
   var pos = e / ${p('cout')};
   let o2 = pos % ${p('O2')}; pos = pos / ${p('O2')};
@@ -53,17 +71,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let xb = ${p('xoff')} + nb * ${p('xsN')} + (co / ${p('cog')}) * ${p('cig')} * ${p('xsC')};
   let wb = ${p('woff')} + co * ${p('wsO')};
   var acc = 0.0;
-  ${loopOver(0, loopOver(1, loopOver(2, body)))}
-  out[e] = bitcast<u32>(acc);
+  ${taps}
+  out[i] = bitcast<u32>(acc);
 }`;
 }
 
-/** Encodes the direct convolution into the dense float32 `dst`; `vals` holds every DIRECT_FIELDS entry but `n`. */
+/**
+ * Encodes the direct convolution into the dense float32 `dst`; `vals` holds the geometry (DIRECT_FIELDS but
+ * `n`, `slices`, `chunk`). Few outputs over a long window split the window into slices summed afterwards in a
+ * fixed order.
+ */
 export function encodeDirect(be: WebGpuBackend, x: GpuArg, w: GpuArg, dst: GpuArg, vals: Record<string, number>): void {
-  const n = dst.shape.reduce((a, b) => a * b, 1);
+  const n = dst.shape.reduce((a, b) => a * b, 1), kvol = vals['K0']! * vals['K1']! * vals['K2']!;
+  let slices = Math.max(1, Math.min(Math.ceil(TARGET_INVOCATIONS / n), Math.floor(kvol / MIN_TAPS)));
+  slices = Math.min(slices, Math.max(1, Math.floor(Math.min(1 << 24, be.maxBinding / 4) / n)));
+  const chunk = Math.ceil(kvol / slices);
+  slices = Math.max(1, Math.ceil(kvol / chunk));
   const P = new Params(DIRECT_FIELDS);
-  for (const f of DIRECT_FIELDS) P.set(f, f === 'n' ? n : vals[f]!);
-  const dilated = D3.some((d) => vals[`id${d}`] !== 1);
-  const code = cachedSource(`convDirect:${x.dtype.name}:${w.dtype.name}:${dilated}`, () => shader(x.dtype, w.dtype, dilated, P));
-  be.dispatch(code, [x.buf, w.buf, dst.buf, be.params(P.values)], Math.ceil(n / WG));
+  for (const f of DIRECT_FIELDS) P.set(f, f === 'n' ? n : f === 'slices' ? slices : f === 'chunk' ? chunk : vals[f]!);
+  const dilated = D3.some((d) => vals[`id${d}`] !== 1), split = slices > 1;
+  const code = cachedSource(`convDirect:${x.dtype.name}:${w.dtype.name}:${dilated}:${split}`, () => shader(x.dtype, w.dtype, dilated, split, P));
+  const groups = Math.ceil((n * slices) / WG);
+  if (!split) { be.dispatch(code, [x.buf, w.buf, dst.buf, be.params(P.values)], groups); return; }
+  const part = be.temp(slices * n * 4);
+  be.dispatch(code, [x.buf, w.buf, part, be.params(P.values)], groups);
+  be.dispatch(splitSumShader(), [part, dst.buf, be.params([n, slices])], Math.ceil(n / SUM_WG));
 }

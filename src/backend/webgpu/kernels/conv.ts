@@ -129,7 +129,7 @@ export function encodeConv(be: WebGpuBackend, x: GpuArg, w: GpuArg, dst: GpuArg,
   for (const d of D3) {
     Object.assign(vals, { [`st${d}`]: st[d], [`lo${d}`]: lo[d], [`kd${d}`]: kd[d], [`id${d}`]: id[d], [`D${d}`]: D[d], [`xs${d}`]: xs[d], [`ws${d}`]: ws[d] });
   }
-  if (directConv(cog, KC)) { encodeDirect(be, x, w, dst, vals); return; }
+  if (directConv(cog)) { encodeDirect(be, x, w, dst, vals); return; }
   const t = pickTile(R, cog);
   const tm = Math.ceil(R / t.TM), tn = Math.ceil(cog / t.TN), wgs = G * tm * tn;
   const outSize = R * cout;
