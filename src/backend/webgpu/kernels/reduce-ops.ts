@@ -104,8 +104,15 @@ fn ${name}(v: ${t}, lid: u32, sgs: u32) -> ${t} {
   workgroupBarrier();
   let per = ${tpr}u / sgs;
   let first = (lid / ${tpr}u) * per;
-  var r = ${sh}[first];
-  for (var k = 1u; k < per; k++) { r = ${comb('r', `${sh}[first + k]`)}; }
+  var r: ${t};
+  if (per <= sgs) {
+    // each run of \`per\` lanes loads the run's subgroup results and folds them by shuffles
+    r = ${sh}[first + (lid & (per - 1u))];
+    for (var m = per >> 1u; m > 0u; m = m >> 1u) { r = ${comb('r', 'subgroupShuffleXor(r, m)')}; }
+  } else {
+    r = ${sh}[first];
+    for (var k = 1u; k < per; k++) { r = ${comb('r', `${sh}[first + k]`)}; }
+  }
   workgroupBarrier();
   return r;
 }`;

@@ -42,7 +42,7 @@ export interface ReduceTuning {
 }
 
 const DEFAULTS: ReduceTuning = {
-  ewWg: 256, ewVec: 4, ewGroups: 0,
+  ewWg: 1024, ewVec: 2, ewGroups: 0,
   redWg: 256, redVec: 4, redPerThread: 16, targetGroups: 1024, colX: 32,
   smWg: 64, smKeep: 8, smMaxWg: 1024, smKeepMaxLen: 16384, smOnlineWg: 1024, lseWg: 64,
   subgroups: true, fastPaths: true,
