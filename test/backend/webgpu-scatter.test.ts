@@ -1,6 +1,7 @@
 // GPU scatter, scatterFlat and maskScatter with duplicate indices in every mode and dtype, against the CPU backend
-// (whose indexing tests check NumPy), with no CPU fallback on the GPU side. Values are small integers, so every
-// partial result is exact and the order in which the GPU's atomics land cannot change a bit.
+// (whose indexing tests check NumPy), with no CPU fallback on the GPU side. Values are small integers (and divisors
+// 1, 2, 3: the reciprocal of 3 rounds), so every partial result is exact or rounded alike and the order in which
+// the GPU's atomics land cannot change a bit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
@@ -17,7 +18,7 @@ const cpu = { stream: mx.cpu };
 const fallbacks = (): number => mx.deviceInfo(mx.gpu).stats?.fallbacks ?? 0;
 
 const DTYPES = [mx.float32, mx.float16, mx.bfloat16, mx.int32, mx.uint32, mx.int16, mx.uint16, mx.int8, mx.uint8, mx.bool];
-const MODES: ScatterMode[] = ['set', 'add', 'sub', 'mul', 'max', 'min'];
+const MODES: ScatterMode[] = ['set', 'add', 'sub', 'mul', 'div', 'max', 'min'];
 const supported = (m: ScatterMode, d: mx.Dtype): boolean => !(d === mx.bool && m === 'sub');
 
 /** Small integers of `shape` (cast on the CPU), cycling through `vals`. */
@@ -50,6 +51,7 @@ const at = (x: mx.MxArray, m: ScatterMode, items: mx.MxArray[], u: mx.MxArray, o
     case 'add': return a.add(u, o);
     case 'sub': return a.subtract(u, o);
     case 'mul': return a.multiply(u, o);
+    case 'div': return a.divide(u, o);
     case 'max': return a.maximum(u, o);
     default: return a.minimum(u, o);
   }
@@ -86,6 +88,14 @@ test('GPU scatter: two index arrays (negative, clamped), broadcast and scalar up
   const nanX = mx.array([1, NaN, 3, 4], mx.float32, cpu), nanU = mx.array([NaN, 5, 0, 2], mx.float32, cpu);
   const ni = mx.array([0, 1, 2, 0], mx.int32, cpu);
   for (const m of ['max', 'min'] as ScatterMode[]) await check(`NaN wins ${m}`, (o) => at(nanX, m, [ni], nanU, o));
+  // divide: the reciprocal rounded to the dtype, then multiplied (zero, signed zero, NaN, inexact reciprocals)
+  // (no subnormal reciprocals: WGSL leaves subnormal float32 arithmetic to the implementation)
+  const dv = [7, 0.3, 0, -0, NaN, 3, -1, 1e-3, 1e30];
+  const di = mx.arange(dv.length, mx.int32, cpu);
+  for (const d of [mx.float32, mx.float16, mx.bfloat16, mx.int32, mx.int8]) {
+    const u = mx.astype(mx.array(dv, mx.float32, cpu), d, cpu);
+    await check(`divide ${d.name}`, (o) => at(ints([dv.length], d, [5, -3, 1]), 'div', [di], u, o));
+  }
   await check('empty updates', (o) => at(x, 'add', [mx.zeros([0], mx.int32, cpu)], mx.zeros([0, 5, 3], mx.float32, cpu), o));
 });
 
@@ -107,7 +117,7 @@ test('GPU maskScatter: values in row-major order, one value, too few values, lar
   const mask = mx.array([true, false, true, true, false], mx.bool, cpu);
   for (const d of [mx.float32, mx.float16, mx.int8, mx.uint16, mx.bool]) {
     const x = ints([5, 3], d, [1, 2, 0, 3]);
-    for (const m of ['set', 'add', 'mul', 'max', 'min'] as ScatterMode[]) {
+    for (const m of ['set', 'add', 'mul', 'div', 'max', 'min'] as ScatterMode[]) {
       const name = `maskScatter ${m} ${d.name}`;
       await check(`${name} full`, (o) => at(x, m, [mask], ints([9], d, [2, 1, 3]), o));
       await check(`${name} scalar`, (o) => at(x, m, [mask], ints([], d, [2]), o));

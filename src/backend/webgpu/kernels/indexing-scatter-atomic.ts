@@ -11,7 +11,7 @@
  *   max/min (NaN wins) and integer results are order-independent and equal the CPU's; float add/sub/mul with
  *   duplicate targets combine in the order the atomics land, so they can differ from the CPU's row-major
  *   order by float rounding (they are equal whenever the partial results are exact, e.g. small integers).
- * `div`, and bool `sub`, decline (the CPU kernel runs them).
+ * `div` multiplies by the reciprocal cast to the dtype, as the CPU (MLX) does. Bool `sub` declines (MLX has none).
  */
 import * as dt from '../../../core/dtype.js';
 import type { Dtype } from '../../../core/dtype.js';
@@ -35,9 +35,47 @@ export function bcastDrop(a: GpuArg, shape: readonly number[]): number[] {
   return shape.map((_, d) => (d < k || sh[d - k] === 1 ? 0 : st[d - k]!));
 }
 
-/** WGSL combining the current value `a` with update `b` in compute type `t`, or null when declined. */
-export function combineExpr(mode: ScatterMode, t: string): string | null {
-  if (t === 'bool') return mode === 'add' || mode === 'max' ? '(a || b)' : mode === 'mul' || mode === 'min' ? '(a && b)' : null;
+/**
+ * WGSL of `recip_rn(b)`: 1 / b rounded to nearest (WGSL's division may be off by ulps; one fma residual step
+ * corrects it), as the CPU's `div` computes the reciprocal in double and rounds it once.
+ */
+export const RECIP = `fn recip_rn(b: f32) -> f32 {
+  let q = 1.0 / b;
+  if (q == 0.0 || is_inf(q) || is_nan(q)) { return q; }
+  return q + fma(-q, b, 1.0) / b;
+}`;
+
+/**
+ * WGSL of `f16_rne(x)`: x rounded to the nearest float16 value, ties to even, as the CPU's stores round (lavapipe's
+ * `pack2x16float` was seen rounding ties away from zero, which WGSL allows). Its result packs exactly.
+ */
+export const F16_RNE = `fn f16_rne(x: f32) -> f32 {
+  let ax = abs(x);
+  if (is_nan(x)) { return x; }
+  if (ax >= 65520.0) { return select(-f_inf(), f_inf(), x > 0.0); }
+  // subnormal halves are multiples of 2^-24: scale, round half to even, scale back (all exact)
+  if (ax < 6.103515625e-05) { return round(x * 16777216.0) / 16777216.0; }
+  let b = bitcast<u32>(x);
+  return bitcast<f32>((b + 0xfffu + ((b >> 13u) & 1u)) & 0xffffe000u);
+}`;
+
+/** WGSL rounding an f32 to the values of a half dtype (identity for float32). */
+export function roundHalf(v: string, d: Dtype): string {
+  if (d.name === 'float16') return `f16_rne(${v})`;
+  if (d.name === 'bfloat16') return `bitcast<f32>(bf16_bits(${v}) << 16u)`;
+  return v;
+}
+
+/**
+ * WGSL combining the current value `a` with update `b` for dtype `d` (compute type `t`), or null when declined.
+ * `div` is MLX's `a * reciprocal(b)` with the reciprocal cast to the dtype: floats multiply by 1/b rounded to it
+ * (needs RECIP), integers by trunc(1/b) (a for 1, -a for -1, else 0), bool keeps a.
+ */
+export function combineExpr(mode: ScatterMode, t: string, d: Dtype): string | null {
+  if (t === 'bool') {
+    if (mode === 'div') return 'a';
+    return mode === 'add' || mode === 'max' ? '(a || b)' : mode === 'mul' || mode === 'min' ? '(a && b)' : null;
+  }
   switch (mode) {
     case 'add': return '(a + b)';
     case 'sub': return '(a - b)';
@@ -45,6 +83,9 @@ export function combineExpr(mode: ScatterMode, t: string): string | null {
     // NaN wins, as the CPU's nanMax/nanMin
     case 'max': return t === 'f32' ? 'select(a, b, b > a || is_nan(b))' : 'max(a, b)';
     case 'min': return t === 'f32' ? 'select(a, b, b < a || is_nan(b))' : 'min(a, b)';
+    case 'div':
+      if (t === 'f32') return `(a * ${roundHalf('recip_rn(b)', d)})`;
+      return t === 'i32' ? 'select(select(0, -a, b == -1), a, b == 1)' : 'select(0u, a, b == 1u)';
     default: return null;
   }
 }
@@ -52,7 +93,7 @@ export function combineExpr(mode: ScatterMode, t: string): string | null {
 /** Whether the atomic scatter handles `mode` on dtype `d`. */
 export function scatterSupported(mode: ScatterMode, d: Dtype): boolean {
   const t = computeType(d);
-  return t !== null && (mode === 'set' || combineExpr(mode, t) !== null);
+  return t !== null && (mode === 'set' || combineExpr(mode, t, d) !== null);
 }
 
 /** WGSL decoding the raw lane bits `r` (u32) of dtype `d` to its compute type. */
@@ -89,7 +130,7 @@ function applyBody(mode: ScatterMode, d: Dtype): string {
   var old = atomicLoad(&out[w]);
   loop {
     let a = ${decode(`((old >> sh) & ${mask})`, d)};
-    let nb = (old & ~(${mask} << sh)) | ((${storeBits(combineExpr(mode, t)!, d)} & ${mask}) << sh);
+    let nb = (old & ~(${mask} << sh)) | ((${storeBits(roundHalf(combineExpr(mode, t, d)!, d), d)} & ${mask}) << sh);
     if (nb == old) { break; }
     let r = atomicCompareExchangeWeak(&out[w], old, nb);
     if (r.exchanged) { break; }
@@ -105,7 +146,8 @@ function unravel(nd: number): string {
 }
 
 /** Whether a mode maps to one native 32-bit integer atomic. */
-const nativeInt = (mode: ScatterMode, d: Dtype): boolean => d.size === 4 && computeType(d) !== 'f32' && mode !== 'mul';
+const nativeInt = (mode: ScatterMode, d: Dtype): boolean =>
+  d.size === 4 && computeType(d) !== 'f32' && (mode === 'add' || mode === 'sub' || mode === 'max' || mode === 'min');
 
 /**
  * Update-centric shader over prm[0] updates: `set` records the largest update index per target (atomicMax on i32
@@ -118,6 +160,8 @@ function applyShader(mode: ScatterMode, d: Dtype, nd: number): string {
   const updDecl = set ? '' : `@group(0) @binding(3) var<storage, read> upd: array<u32>;\n${loader('ldu', 'upd', d)}`;
   const body = set ? 'atomicMax(&out[u32(t)], k);' : `${unravel(nd)}\n  let b = ldu(uo);\n  ${applyBody(mode, d)}`;
   return `${PRELUDE}
+${RECIP}
+${F16_RNE}
 @group(0) @binding(0) var<storage, read> tgt: array<i32>;
 @group(0) @binding(1) var<storage, read_write> out: array<atomic<${atomicT}>>;
 @group(0) @binding(2) var<storage, read> prm: array<i32>;

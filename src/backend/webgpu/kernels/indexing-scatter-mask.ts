@@ -13,7 +13,7 @@ import { computeType, convert } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { allGpu, copyDense } from './layout-shader.js';
 import { generate, own } from './creation-gen.js';
-import { combineExpr } from './indexing-scatter-atomic.js';
+import { F16_RNE, RECIP, combineExpr, roundHalf } from './indexing-scatter-atomic.js';
 
 /** Elements one workgroup scans. */
 const B = 256;
@@ -67,7 +67,7 @@ const maskScatter: GpuKernel = {
   ok: (node) => {
     const [x, , v] = node.inputs, { mode } = node.params as { mode: ScatterMode };
     const t = computeType(x!.dtype);
-    return allGpu(node.inputs) && v!.dtype === x!.dtype && t !== null && (mode === 'set' || combineExpr(mode, t) !== null);
+    return allGpu(node.inputs) && v!.dtype === x!.dtype && t !== null && (mode === 'set' || combineExpr(mode, t, x!.dtype) !== null);
   },
   run: (node, be) => {
     const [x, mask, vals] = node.inputs, { mode } = node.params as { mode: ScatterMode };
@@ -82,15 +82,17 @@ const maskScatter: GpuKernel = {
     const cbuf = counts.storage.handle as PooledBuffer;
     scanInPlace(be, cbuf, M);
     const t = computeType(x!.dtype)!;
-    const comb = mode === 'set' ? 'b' : combineExpr(mode, t)!;
-    const helpers = `fn comb(a: ${t}, b: ${t}) -> ${t} { return ${comb}; }
+    const comb = mode === 'set' ? 'b' : combineExpr(mode, t, x!.dtype)!;
+    const helpers = `${RECIP}
+${F16_RNE}
+fn comb(a: ${t}, b: ${t}) -> ${t} { return ${comb}; }
 fn pick(e: i32) -> ${t} {
   let p = e / pi(0); let q = e % pi(0);
   let a = ld0(e);
   if (!${convert('ld1(p)', mt, 'bool')}) { return a; }
   let k = ld2(p) * pi(0) + q;
   let vi = select(min(k, pi(1) - 1), 0, pi(1) == 1);
-  return comb(a, ld3(vi));
+  return ${t === 'f32' ? roundHalf('comb(a, ld3(vi))', x!.dtype) : 'comb(a, ld3(vi))'};
 }`;
     const scanArg: GpuArg = { buf: cbuf, dtype: dt.int32, shape: [M], strides: [1], offset: 0 };
     const out = generate(be, x!.dtype, x!.shape, 'pick(e)', {
