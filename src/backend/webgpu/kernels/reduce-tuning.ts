@@ -41,6 +41,12 @@ export interface ReduceTuning {
   fastPaths: boolean;
 }
 
+/**
+ * Defaults from bench/gpu-reduce-sweep.ts on an NVIDIA H200 under Dawn/Vulkan (2026-11-26), GB/s of the fast kernel
+ * vs PyTorch 2.11 in the same run: x * s 256 MiB 3767-3844 vs 4147; sum 256 MiB 3484 vs 3861; sum of
+ * [65536, 1024] over the last axis 3844 vs 3905; softmax [16384, 4096] 3460 vs 2554; logsumexp [16384, 4096] 3423 vs
+ * 561; softmax [4096, 32000] 2752 (online path: it reads twice, so 4.1 TB/s moved); logsumexp [4096, 32000] 3839.
+ */
 const DEFAULTS: ReduceTuning = {
   ewWg: 1024, ewVec: 2, ewGroups: 0,
   redWg: 256, redVec: 4, redPerThread: 16, targetGroups: 1024, colX: 32,
