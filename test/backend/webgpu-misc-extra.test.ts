@@ -112,7 +112,7 @@ test('webgpu misc-extra: view of a dense GPU array is an alias (no dispatch), de
   await mx.eval(x);
   const before = { ...stats() };
   const v = mx.view(x, mx.uint8, gpu);
-  const w = mx.view(x.index('1:3'), mx.int16, gpu);
+  const w = mx.view(x.index('1:3', gpu), mx.int16, gpu);
   await mx.eval(v, w);
   assert.equal(stats().dispatches, before.dispatches, 'a view of dense bytes needs no kernel');
   assert.equal(stats().fallbacks, before.fallbacks);

@@ -4,8 +4,10 @@
  * Floats compare in f32 where the CPU uses doubles, so an `isclose` decision within float32 rounding of
  * `atol + rtol * |b|` may differ. `divmod` gives NumPy/Python floor division and remainder: integer quotients
  * and remainders exactly (0 for division by zero, as the CPU kernel), float quotients as `floor` of the quotient
- * rounded to the dtype (a refined f32 division, so an approximate GPU divide cannot move it), and float
- * remainders by an exact fmod (scaled subtraction) before moving into the divisor's sign.
+ * rounded to the dtype (the f32 division refined by one residual step where `fma` is fused, as on hardware GPUs,
+ * since an approximate GPU divide may be an ulp off; lavapipe's `fma` is not fused, so there the plain
+ * division stands), and float remainders by an exact fmod (scaled subtraction) before moving into the
+ * divisor's sign.
  */
 import * as dt from '../../../core/dtype.js';
 import type { Dtype } from '../../../core/dtype.js';
@@ -131,9 +133,11 @@ function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
 
 /** WGSL helpers of divmod: a correctly rounded f32 quotient, exact fmod, rounding to a half dtype. */
 const DIVMOD_PRELUDE = `
+// whether fma rounds once: (1 + 2^-12)^2 - (1 + 2^-11) is 2^-24 fused and 0 when split into a rounded multiply
+fn fma_fused() -> bool { var x = 1.000244140625; var y = -1.00048828125; return fma(x, x, y) != 0.0; }
 fn div_rn(a: f32, b: f32) -> f32 {
   let q = a / b;
-  if (is_nan(q) || is_inf(q) || is_inf(b) || q == 0.0) { return q; }
+  if (is_nan(q) || is_inf(q) || is_inf(b) || q == 0.0 || !fma_fused()) { return q; }
   return q + fma(-q, b, a) / b;
 }
 fn fmod_exact(a: f32, b: f32) -> f32 {
