@@ -10,7 +10,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as mx from '../../src/index.js';
-import { numpy, npArg, assertClose, testArray, type NpCase } from '../helpers/numpy.js';
+import { numpy, npArg, assertClose, testArray, testDevices, type NpCase } from '../helpers/numpy.js';
+import { useTestDevices } from '../helpers/devices.js';
+
+await useTestDevices();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.resolve(here, '../../../../shared/fixtures/nn');
@@ -91,61 +94,64 @@ const TOL: Record<string, { rtol: number; atol: number }> = {
   float16: { rtol: 4e-3, atol: 1e-2 }, bfloat16: { rtol: 2e-2, atol: 6e-2 },
 };
 
-test('convGeneral matches a NumPy direct loop over stride/padding/dilation/groups/flip, every float dtype', async () => {
-  const dtypes = [mx.float32, mx.float64, mx.float16, mx.bfloat16];
-  const cases: NpCase[] = [];
-  const got: [mx.MxArray, string, mx.Dtype][] = [];
-  for (const r of GEN_ROWS) {
-    const nd = r.x.length - 2;
-    for (const dtype of r.note.includes('larger') ? [mx.float32] : dtypes) {
-      const x = testArray(r.x, dtype, 3, -1, 1), w = testArray(r.w, dtype, 5, -1, 1);
-      const pad: [number[], number[]] = [r.lo ?? ones(nd, 0), r.hi ?? ones(nd, 0)];
-      got.push([mx.convGeneral(x, w, r.stride ?? 1, pad, r.kd ?? 1, r.id ?? 1, r.groups ?? 1, r.flip ?? false), r.note, dtype]);
-      cases.push({ code: genCase(r, nd), args: [await npArg(x), await npArg(w)] });
+for (const device of testDevices()) {
+  const st = { stream: device };
+  test(`convGeneral matches a NumPy direct loop over stride/padding/dilation/groups/flip, every float dtype on ${device.type}`, async () => {
+    const dtypes = [mx.float32, mx.float64, mx.float16, mx.bfloat16];
+    const cases: NpCase[] = [];
+    const got: [mx.MxArray, string, mx.Dtype][] = [];
+    for (const r of GEN_ROWS) {
+      const nd = r.x.length - 2;
+      for (const dtype of r.note.includes('larger') ? [mx.float32] : dtypes) {
+        const x = testArray(r.x, dtype, 3, -1, 1), w = testArray(r.w, dtype, 5, -1, 1);
+        const pad: [number[], number[]] = [r.lo ?? ones(nd, 0), r.hi ?? ones(nd, 0)];
+        got.push([mx.convGeneral(x, w, r.stride ?? 1, pad, r.kd ?? 1, r.id ?? 1, r.groups ?? 1, r.flip ?? false, st), r.note, dtype]);
+        cases.push({ code: genCase(r, nd), args: [await npArg(x), await npArg(w)] });
+      }
     }
-  }
-  const res = numpy(cases);
-  for (let i = 0; i < got.length; i++) {
-    const [y, note, dtype] = got[i]!;
-    assert.equal(y.dtype, dtype, note);
-    await assertClose(y, res[i]!, { ...TOL[dtype.name]!, ignoreDtype: true, msg: `${note} (${dtype.name})` });
-  }
-});
+    const res = numpy(cases);
+    for (let i = 0; i < got.length; i++) {
+      const [y, note, dtype] = got[i]!;
+      assert.equal(y.dtype, dtype, note);
+      await assertClose(y, res[i]!, { ...TOL[dtype.name]!, ignoreDtype: true, msg: `${note} (${dtype.name})` });
+    }
+  });
 
-test('conv1d/2d/3d and convTranspose1d/2d/3d match NumPy loops; options form; strided inputs', async () => {
-  const cases: NpCase[] = [];
-  const got: [mx.MxArray, string][] = [];
-  const x1 = testArray([2, 7, 4], mx.float32, 7, -1, 1), w1 = testArray([6, 3, 2], mx.float32, 8, -1, 1);
-  got.push([mx.conv1d(x1, w1, 2, 2, 1, 2), 'conv1d']);
-  cases.push({ code: `${REF_GENERAL}\nresult = conv_ref(a, b, [2], [2], [2], [1], [1], 2, False)`, args: [await npArg(x1), await npArg(w1)] });
-  const x2 = testArray([2, 6, 5, 3], mx.float32, 9, -1, 1), w2 = testArray([4, 3, 2, 3], mx.float32, 10, -1, 1);
-  got.push([mx.conv2d(x2, w2, { stride: [2, 1], padding: [1, 0], dilation: [1, 2] }), 'conv2d options']);
-  cases.push({ code: `${REF_GENERAL}\nresult = conv_ref(a, b, [2, 1], [1, 0], [1, 0], [1, 2], [1, 1], 1, False)`, args: [await npArg(x2), await npArg(w2)] });
-  // a transposed (non-contiguous) view of the input
-  const x2t = mx.swapaxes(testArray([2, 5, 6, 3], mx.float32, 11, -1, 1), 1, 2);
-  got.push([mx.conv2d(x2t, w2, 1, 1), 'conv2d strided input']);
-  cases.push({ code: `${REF_GENERAL}\nresult = conv_ref(a, b, [1, 1], [1, 1], [1, 1], [1, 1], [1, 1], 1, False)`, args: [await npArg(x2t), await npArg(w2)] });
-  const x3 = testArray([1, 4, 3, 4, 2], mx.float32, 12, -1, 1), w3 = testArray([3, 2, 2, 3, 2], mx.float32, 13, -1, 1);
-  got.push([mx.conv3d(x3, w3, [1, 1, 2], 1, [2, 1, 1]), 'conv3d']);
-  cases.push({ code: `${REF_GENERAL}\nresult = conv_ref(a, b, [1, 1, 2], [1, 1, 1], [1, 1, 1], [2, 1, 1], [1, 1, 1], 1, False)`, args: [await npArg(x3), await npArg(w3)] });
-  const T_ROWS: { x: number[]; w: number[]; s: number[]; p: number[]; d: number[]; op: number[]; g: number }[] = [
-    { x: [2, 5, 3], w: [4, 3, 3], s: [2], p: [1], d: [1], op: [1], g: 1 },
-    { x: [1, 4, 4], w: [6, 2, 2], s: [3], p: [0], d: [2], op: [0], g: 2 },
-    { x: [1, 4, 3, 2], w: [3, 3, 2, 2], s: [2, 1], p: [1, 0], d: [1, 2], op: [1, 0], g: 1 },
-    { x: [1, 3, 2, 3, 2], w: [2, 2, 2, 2, 2], s: [2, 2, 1], p: [0, 1, 0], d: [1, 1, 1], op: [0, 1, 0], g: 1 },
-  ];
-  const tops = [mx.convTranspose1d, mx.convTranspose2d, mx.convTranspose3d];
-  for (const r of T_ROWS) {
-    const x = testArray(r.x, mx.float32, 14, -1, 1), w = testArray(r.w, mx.float32, 15, -1, 1);
-    got.push([tops[r.x.length - 3]!(x, w, r.s, r.p, r.d, r.op, r.g), `convTranspose${r.x.length - 2}d ${JSON.stringify(r)}`]);
-    cases.push({
-      code: `${REF_TRANSPOSE}\nresult = convt_ref(a, b, ${JSON.stringify(r.s)}, ${JSON.stringify(r.p)}, ${JSON.stringify(r.d)}, ${JSON.stringify(r.op)}, ${r.g})`,
-      args: [await npArg(x), await npArg(w)],
-    });
-  }
-  const res = numpy(cases);
-  for (let i = 0; i < got.length; i++) await assertClose(got[i]![0], res[i]!, { rtol: 1e-5, atol: 1e-5, ignoreDtype: true, msg: got[i]![1] });
-});
+  test(`conv1d/2d/3d and convTranspose1d/2d/3d match NumPy loops; options form; strided inputs on ${device.type}`, async () => {
+    const cases: NpCase[] = [];
+    const got: [mx.MxArray, string][] = [];
+    const x1 = testArray([2, 7, 4], mx.float32, 7, -1, 1), w1 = testArray([6, 3, 2], mx.float32, 8, -1, 1);
+    got.push([mx.conv1d(x1, w1, 2, 2, 1, 2, st), 'conv1d']);
+    cases.push({ code: `${REF_GENERAL}\nresult = conv_ref(a, b, [2], [2], [2], [1], [1], 2, False)`, args: [await npArg(x1), await npArg(w1)] });
+    const x2 = testArray([2, 6, 5, 3], mx.float32, 9, -1, 1), w2 = testArray([4, 3, 2, 3], mx.float32, 10, -1, 1);
+    got.push([mx.conv2d(x2, w2, { stride: [2, 1], padding: [1, 0], dilation: [1, 2], ...st }), 'conv2d options']);
+    cases.push({ code: `${REF_GENERAL}\nresult = conv_ref(a, b, [2, 1], [1, 0], [1, 0], [1, 2], [1, 1], 1, False)`, args: [await npArg(x2), await npArg(w2)] });
+    // a transposed (non-contiguous) view of the input
+    const x2t = mx.swapaxes(testArray([2, 5, 6, 3], mx.float32, 11, -1, 1), 1, 2);
+    got.push([mx.conv2d(x2t, w2, 1, 1, 1, 1, st), 'conv2d strided input']);
+    cases.push({ code: `${REF_GENERAL}\nresult = conv_ref(a, b, [1, 1], [1, 1], [1, 1], [1, 1], [1, 1], 1, False)`, args: [await npArg(x2t), await npArg(w2)] });
+    const x3 = testArray([1, 4, 3, 4, 2], mx.float32, 12, -1, 1), w3 = testArray([3, 2, 2, 3, 2], mx.float32, 13, -1, 1);
+    got.push([mx.conv3d(x3, w3, [1, 1, 2], 1, [2, 1, 1], 1, st), 'conv3d']);
+    cases.push({ code: `${REF_GENERAL}\nresult = conv_ref(a, b, [1, 1, 2], [1, 1, 1], [1, 1, 1], [2, 1, 1], [1, 1, 1], 1, False)`, args: [await npArg(x3), await npArg(w3)] });
+    const T_ROWS: { x: number[]; w: number[]; s: number[]; p: number[]; d: number[]; op: number[]; g: number }[] = [
+      { x: [2, 5, 3], w: [4, 3, 3], s: [2], p: [1], d: [1], op: [1], g: 1 },
+      { x: [1, 4, 4], w: [6, 2, 2], s: [3], p: [0], d: [2], op: [0], g: 2 },
+      { x: [1, 4, 3, 2], w: [3, 3, 2, 2], s: [2, 1], p: [1, 0], d: [1, 2], op: [1, 0], g: 1 },
+      { x: [1, 3, 2, 3, 2], w: [2, 2, 2, 2, 2], s: [2, 2, 1], p: [0, 1, 0], d: [1, 1, 1], op: [0, 1, 0], g: 1 },
+    ];
+    const tops = [mx.convTranspose1d, mx.convTranspose2d, mx.convTranspose3d];
+    for (const r of T_ROWS) {
+      const x = testArray(r.x, mx.float32, 14, -1, 1), w = testArray(r.w, mx.float32, 15, -1, 1);
+      got.push([tops[r.x.length - 3]!(x, w, r.s, r.p, r.d, r.op, r.g, st), `convTranspose${r.x.length - 2}d ${JSON.stringify(r)}`]);
+      cases.push({
+        code: `${REF_TRANSPOSE}\nresult = convt_ref(a, b, ${JSON.stringify(r.s)}, ${JSON.stringify(r.p)}, ${JSON.stringify(r.d)}, ${JSON.stringify(r.op)}, ${r.g})`,
+        args: [await npArg(x), await npArg(w)],
+      });
+    }
+    const res = numpy(cases);
+    for (let i = 0; i < got.length; i++) await assertClose(got[i]![0], res[i]!, { rtol: 1e-5, atol: 1e-5, ignoreDtype: true, msg: got[i]![1] });
+  });
+}
 
 test('PyTorch fixtures: Conv1d/2d/3d and ConvTranspose1d/2d (+ bias) in MLX layouts', { skip: !existsSync(FIXTURES) && 'no fixtures' }, async () => {
   const { readFileSync } = await import('node:fs');
