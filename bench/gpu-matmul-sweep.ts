@@ -132,12 +132,13 @@ function tiledGrid(maxInv: number, maxShared: number): TiledParams[] {
         if (nt > maxInv || (bm + bn) * bk * 4 > maxShared) continue;
         if (group === 8 && bk !== 16) continue;
         out.push({ bm, bn, bk, tm, tn, vec4: true, group });
+        if (group === 1 && bk === 16) out.push({ bm, bn, bk, tm, tn, vec4: true, group, prefetch: false });
       }
     }
   }
   return out;
 }
-const tlabel = (p: TiledParams): string => `tiled ${p.bm}x${p.bn}x${p.bk} ${p.tm}x${p.tn} g${p.group ?? 1}`;
+const tlabel = (p: TiledParams): string => `tiled ${p.bm}x${p.bn}x${p.bk} ${p.tm}x${p.tn} g${p.group ?? 1}${p.prefetch === false ? ' nopf' : ''}`;
 const forceTiled = (p: TiledParams): GpuTuningOverride => ({ force: 'tiled', tiled: p, tiledSmall: p, smallBelowGroups: 0 });
 
 async function main(): Promise<void> {

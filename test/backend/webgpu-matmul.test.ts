@@ -52,7 +52,7 @@ const T64 = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, vec4: true };
 const TILES: [string, GpuTuningOverride['tiled']][] = [
   ['64x64 4x4', T64],
   ['128x128 8x8', { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, vec4: true }],
-  ['32x64 bk8 4x8 group 3', { bm: 32, bn: 64, bk: 8, tm: 4, tn: 8, vec4: true, group: 3 }],
+  ['32x64 bk8 4x8 group 3 no prefetch', { bm: 32, bn: 64, bk: 8, tm: 4, tn: 8, vec4: true, group: 3, prefetch: false }],
   ['64x32 bk8 8x4 scalar', { bm: 64, bn: 32, bk: 8, tm: 8, tn: 4, vec4: false }],
 ];
 const tiled = (t: GpuTuningOverride['tiled']): GpuTuningOverride => ({ force: 'tiled', tiled: t, tiledSmall: t, smallBelowGroups: 0 });

@@ -16,6 +16,8 @@ export interface TiledParams {
   vec4: boolean;
   /** Tile rows walked together (L2 reuse across concurrent workgroups); 1 walks the tiles row by row. */
   group?: number;
+  /** Load the next K tile into registers while the current one is multiplied (default true). */
+  prefetch?: boolean;
 }
 
 /** Matrix-vector kernels (one operand has few rows or columns). */

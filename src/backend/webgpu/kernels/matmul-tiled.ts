@@ -37,50 +37,52 @@ function modeOf(vec: boolean, d: Dtype, inner: number, outer: number, innerLen: 
 }
 
 /**
- * WGSL loading one operand's tile into `sh` (array<vec4f>, k-major: element (k, x) at [k * X4 + x / 4][x % 4]).
- * `X` is the tile's outer size, `ext` the outer extent (M or N), `x0` the tile's first outer index, `so`/`sk` the
- * prm indices of the outer and K strides.
+ * WGSL moving one operand's tile into `sh` (array<vec4f>, k-major: element (k, x) at [k * X4 + x / 4][x % 4]) in two
+ * steps, so the global loads of the next tile can be in flight while the current one is multiplied: `fetch` reads
+ * this thread's share of the tile starting at K index `kf` into registers `R0, R1, ...`, `store` writes them to
+ * workgroup memory. `X` is the tile's outer size, `ext` the outer extent (M or N), `x0` the tile's first outer
+ * index, `so`/`sk` the outer and K strides.
  */
-function tileLoad(o: { mode: Mode; sh: string; buf: string; ld: string; X: number; bk: number; nt: number;
-  x0: string; ext: string; so: string; sk: string; base: string }): string {
+function tileMove(o: { mode: Mode; sh: string; buf: string; ld: string; X: number; bk: number; nt: number;
+  x0: string; ext: string; so: string; sk: string; base: string }): { decl: string; fetch: string; store: string } {
   const { mode, sh, buf, ld, X, bk, nt, x0, ext, so, sk, base } = o;
   const X4 = X / 4;
   const vec = mode.startsWith('vec');
   const units = vec ? (X * bk) / 4 : X * bk;
   const iters = Math.ceil(units / nt);
-  const guard = units % nt ? `if (u >= ${units}u) { break; }` : '';
-  let body: string;
-  if (mode === 'vec-inner') {
-    body = `let kq = i32(u % ${bk / 4}u); let xx = i32(u / ${bk / 4}u);
-      let gx = ${x0} + xx; let gk = k0 + kq * 4;
-      var v = vec4f(0.0);
-      if (gx < ${ext} && gk < kend) { v = ${buf}[(${base} + gx * ${so} + gk) / 4]; }
-      for (var c = 0; c < 4; c++) { ${sh}[(kq * 4 + c) * ${X4} + xx / 4][xx % 4] = v[c]; }`;
-  } else if (mode === 'vec-outer') {
-    body = `let xq = i32(u % ${X4}u); let kk = i32(u / ${X4}u);
-      let gx = ${x0} + xq * 4; let gk = k0 + kk;
-      var v = vec4f(0.0);
-      if (gx < ${ext} && gk < kend) { v = ${buf}[(${base} + gx + gk * ${sk}) / 4]; }
-      ${sh}[kk * ${X4} + xq] = v;`;
-  } else {
-    const [xe, ke] = mode === 'scalar-inner' ? [`i32(u / ${bk}u)`, `i32(u % ${bk}u)`] : [`i32(u % ${X}u)`, `i32(u / ${X}u)`];
-    body = `let xx = ${xe}; let kk = ${ke};
-      let gx = ${x0} + xx; let gk = k0 + kk;
-      var v = 0.0;
-      if (gx < ${ext} && gk < kend) { v = ${ld}(${base} + gx * ${so} + gk * ${sk}); }
-      ${sh}[kk * ${X4} + xx / 4][xx % 4] = v;`;
+  const T = vec ? 'vec4f' : 'f32';
+  // unit u -> (outer index xx, K index kk) of its first element
+  const coords = mode === 'vec-inner' ? `let kk = i32(u % ${bk / 4}u) * 4; let xx = i32(u / ${bk / 4}u);`
+    : mode === 'vec-outer' ? `let xx = i32(u % ${X4}u) * 4; let kk = i32(u / ${X4}u);`
+      : mode === 'scalar-inner' ? `let xx = i32(u / ${bk}u); let kk = i32(u % ${bk}u);`
+        : `let xx = i32(u % ${X}u); let kk = i32(u / ${X}u);`;
+  const read = mode === 'vec-inner' ? `${buf}[(${base} + gx * ${so} + gk) / 4]`
+    : mode === 'vec-outer' ? `${buf}[(${base} + gx + gk * ${sk}) / 4]`
+      : `${ld}(${base} + gx * ${so} + gk * ${sk})`;
+  const write = (r: string): string => mode === 'vec-inner'
+    ? `for (var c = 0; c < 4; c++) { ${sh}[(kk + c) * ${X4} + xx / 4][xx % 4] = ${r}[c]; }`
+    : mode === 'vec-outer' ? `${sh}[kk * ${X4} + xx / 4] = ${r};`
+      : `${sh}[kk * ${X4} + xx / 4][xx % 4] = ${r};`;
+  const decl: string[] = [], fetch: string[] = [], store: string[] = [];
+  for (let l = 0; l < iters; l++) {
+    const r = `${sh}r${l}`;
+    const open = `{ let u = ${l * nt}u + tid;${(l + 1) * nt > units ? ` if (u < ${units}u) {` : ''} ${coords}`;
+    const close = (l + 1) * nt > units ? '} }' : '}';
+    decl.push(`var ${r} = ${T}(0.0);`);
+    fetch.push(`${open} let gx = ${x0} + xx; let gk = kf + kk; ${r} = ${T}(0.0);
+      if (gx < ${ext} && gk < kend) { ${r} = ${read}; } ${close}`);
+    store.push(`${open} ${write(r)} ${close}`);
   }
-  return `for (var l = 0u; l < ${iters}u; l++) {
-      let u = l * ${nt}u + tid;
-      ${guard}
-      ${body}
-    }`;
+  return { decl: decl.join(' '), fetch: fetch.join('\n    '), store: store.join('\n    ') };
 }
 
 function shader(p: TiledParams, a: Dtype, b: Dtype, am: Mode, bmode: Mode, vecOut: boolean, nb: number): string {
   const { bm, bn, bk, tm, tn } = p;
   const gx = bn / tn, gy = bm / tm, nt = gx * gy, TM4 = tm / 4, TN4 = tn / 4, G = Math.max(1, p.group ?? 1);
   const e = extraAt(nb); // prm[e] = total groups, prm[e + 1] = K per split
+  const pre = p.prefetch !== false;
+  const ta = tileMove({ mode: am, sh: 'As', buf: 'in0', ld: 'lda', X: bm, bk, nt, x0: 'm0', ext: 'M', so: 'sam', sk: 'sak', base: 'ao' });
+  const tb = tileMove({ mode: bmode, sh: 'Bs', buf: 'in1', ld: 'ldb', X: bn, bk, nt, x0: 'n0', ext: 'N', so: 'sbn', sk: 'sbk', base: 'bo' });
   const inDecl = (i: number, mode: Mode, d: Dtype, ld: string): string => mode.startsWith('vec')
     ? `@group(0) @binding(${i}) var<storage, read> in${i}: array<vec4f>;`
     : `@group(0) @binding(${i}) var<storage, read> in${i}: array<u32>;\n${loader(ld, `in${i}`, d)}`;
@@ -142,10 +144,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let sam = prm[3]; let sak = prm[4]; let sbk = prm[5]; let sbn = prm[6];
   let cx = tid % ${gx}u; let ry = tid / ${gx}u;
   ${accs.join('\n  ')}
+  ${ta.decl}
+  ${tb.decl}
+  ${pre ? `{ let kf = kbeg;\n    ${ta.fetch}\n    ${tb.fetch}\n  }` : ''}
   for (var k0 = kbeg; k0 < kend; k0 += ${bk}) {
-    ${tileLoad({ mode: am, sh: 'As', buf: 'in0', ld: 'lda', X: bm, bk, nt, x0: 'm0', ext: 'M', so: 'sam', sk: 'sak', base: 'ao' })}
-    ${tileLoad({ mode: bmode, sh: 'Bs', buf: 'in1', ld: 'ldb', X: bn, bk, nt, x0: 'n0', ext: 'N', so: 'sbn', sk: 'sbk', base: 'bo' })}
+    ${pre ? '' : `{ let kf = k0;\n    ${ta.fetch}\n    ${tb.fetch}\n    }`}
+    ${ta.store}
+    ${tb.store}
     workgroupBarrier();
+    ${pre ? `if (k0 + ${bk} < kend) { let kf = k0 + ${bk};\n    ${ta.fetch}\n    ${tb.fetch}\n    }` : ''}
     ${lines.join('\n    ')}
     workgroupBarrier();
   }
