@@ -63,14 +63,13 @@ const ulpsOf = (m: Mode): number => (m === 'logcumsumexp' ? 8 : m === 'cumprod' 
 
 test('webgpu scan: every mode, dtype and option along the last axis', async (t) => {
   if (!ok) { t.skip('no WebGPU adapter'); return; }
-  // two option sets per (dtype, mode), rotating, so every pair of them is covered without 200 pipelines
+  // one option set per (dtype, mode), rotating, so each dtype and each mode meets every option set without 200
+  // pipelines (software adapters compile slowly)
   for (const [di, d] of ALL.entries()) {
     const x = input([3, 37], d);
     for (const [mi, m] of MODES.entries()) {
-      for (const k of [0, 2]) {
-        const o = OPTS[(di + mi + k) % 4]!;
-        await check(`${m} ${d.name} ${JSON.stringify(o)}`, x, scanOp(m, 1, o), ulpsOf(m));
-      }
+      const o = OPTS[(di + mi) % 4]!;
+      await check(`${m} ${d.name} ${JSON.stringify(o)}`, x, scanOp(m, 1, o), ulpsOf(m));
     }
   }
 });
@@ -101,12 +100,15 @@ const SHAPES: [string, number[], number | null | undefined, mx.Dtype[], Mode[], 
 for (const [name, shape, axis, dtypes, modes, tf] of SHAPES) {
   test(`webgpu scan: ${name}`, async (t) => {
     if (!ok) { t.skip('no WebGPU adapter'); return; }
-    for (const d of dtypes) {
+    for (const [di, d] of dtypes.entries()) {
       const x = tf ? tf(input(shape, d)) : input(shape, d);
-      for (const m of modes) {
-        // the big cases run forward-inclusive and reverse-exclusive only, to keep software adapters quick
-        const opts = x.size > 2000 ? [OPTS[0]!, OPTS[3]!] : OPTS;
-        for (const o of opts) await check(`${name} ${m} ${d.name} ${JSON.stringify(o)}`, x, scanOp(m, axis, o), ulpsOf(m));
+      for (const [mi, m] of modes.entries()) {
+        // two option sets per (dtype, mode), rotating; big cases one, to keep software adapters quick
+        const ks = x.size > 2000 ? [0] : [0, 2];
+        for (const k of ks) {
+          const o = OPTS[(di + mi + k) % 4]!;
+          await check(`${name} ${m} ${d.name} ${JSON.stringify(o)}`, x, scanOp(m, axis, o), ulpsOf(m));
+        }
       }
     }
   });
@@ -117,7 +119,12 @@ test('webgpu scan: NaN and infinities (NaN sticks in cummax/cummin, as the CPU)'
   const v = [1, NaN, 3, -Infinity, Infinity, 2, -1, NaN, 0.5, Infinity, Infinity, -Infinity, -Infinity, -0];
   for (const d of F) {
     const rows = mx.astype(mx.array([v, [...v].reverse(), v.map((u) => (Number.isNaN(u) ? 7 : u))], mx.float32, cpu), d, cpu);
-    for (const m of MODES) for (const o of OPTS) await check(`specials ${m} ${d.name} ${JSON.stringify(o)}`, rows, scanOp(m, 1, o), ulpsOf(m));
+    for (const [mi, m] of MODES.entries()) {
+      for (const k of [0, 2]) {
+        const o = OPTS[(mi + k) % 4]!;
+        await check(`specials ${m} ${d.name} ${JSON.stringify(o)}`, rows, scanOp(m, 1, o), ulpsOf(m));
+      }
+    }
   }
 });
 
@@ -125,7 +132,7 @@ test('webgpu scan: integer sums and products wrap like the CPU', async (t) => {
   if (!ok) { t.skip('no WebGPU adapter'); return; }
   for (const d of [mx.int32, mx.uint32, mx.int16, mx.uint8]) {
     const x = mx.astype(input([4, 300], mx.int32, 1_000_003), d, cpu);
-    for (const m of ['cumsum', 'cumprod'] as Mode[]) for (const o of OPTS) await check(`wrap ${m} ${d.name} ${JSON.stringify(o)}`, x, scanOp(m, 1, o), 0);
+    for (const m of ['cumsum', 'cumprod'] as Mode[]) for (const o of [OPTS[0]!, OPTS[3]!]) await check(`wrap ${m} ${d.name} ${JSON.stringify(o)}`, x, scanOp(m, 1, o), 0);
   }
 });
 
