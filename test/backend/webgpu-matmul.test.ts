@@ -93,6 +93,9 @@ const ROWS: Row[] = [
   ['matvec batched broadcast', 'matvec', {}, () => rnd([3, 1, 2, 40]), () => rnd([4, 40, 24])],
   ['matvec float16 weights', 'matvec', {}, () => rnd([1, 64], mx.float16), () => tview([64, 48], mx.float16)],
   ['matvec bfloat16 column', 'matvec', {}, () => rnd([1, 64], mx.bfloat16), () => rnd([64, 48], mx.bfloat16)],
+  ['matvec bfloat16 x @ W.T (8 halves per load)', 'matvec', {}, () => rnd([2, 72], mx.bfloat16), () => tview([72, 40], mx.bfloat16)],
+  ['matvec float16 x @ W.T, odd K', 'matvec', {}, () => rnd([1, 70], mx.float16), () => tview([70, 40], mx.float16)],
+  ['matvec strided x @ W.T', 'matvec', {}, () => onGpu(rnd([2, 128])).index(':, ::2', gpu), () => tview([64, 40])],
   ['matvec > 65535 workgroups', 'matvec', { matvec: { wg: 32, rowsPerWg: 1, subgroups: false } },
     () => rnd([65541, 4]), () => rnd([4, 1])],
   // split-K

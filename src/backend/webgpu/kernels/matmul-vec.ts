@@ -39,22 +39,33 @@ function vecForm(p: MatProblem): VecForm {
 
 const pow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 
+/** How the row kernel reads W: f32 vec4s, eight halves per vec4<u32>, or one element at a time. */
+type WMode = 'f32x4' | 'h8' | 'scalar';
+
 /**
- * Shared WGSL head: bindings (X and W as vec4 arrays or words), their loaders, and `offsets(batch)` = (X, W)
- * offsets. prm extras: R V sxv sxk swr swk ov or total KC nbatch.
+ * Shared WGSL head: bindings, loaders (`ldx`/`ldw` per element; `ldx4` for aligned f32 X; `ldw4`/`ldw8` for vector
+ * W), and `offsets(batch)` = (X, W) offsets. prm extras: R V sxv sxk swr swk ov or total KC nbatch.
  */
-function head(f: VecForm, a: Dtype, b: Dtype, xVec: boolean, wVec: boolean, nb: number, sub: boolean): string {
+function head(f: VecForm, a: Dtype, b: Dtype, xVec: boolean, w: WMode, nb: number, sub: boolean): string {
   const [xd, wd] = f.xIsA ? [a, b] : [b, a];
   const [xb, wb] = f.xIsA ? ['in0', 'in1'] : ['in1', 'in0'];
-  const vecIn = (i: number): boolean => (i === 0) === f.xIsA ? xVec : wVec;
-  const decl = (i: number): string => `@group(0) @binding(${i}) var<storage, read> in${i}: array<${vecIn(i) ? 'vec4f' : 'u32'}>;`;
+  const type = (i: number): string => ((i === 0) === f.xIsA
+    ? (xVec ? 'vec4f' : 'u32') : (w === 'f32x4' ? 'vec4f' : w === 'h8' ? 'vec4u' : 'u32'));
+  const decl = (i: number): string => `@group(0) @binding(${i}) var<storage, read> in${i}: array<${type(i)}>;`;
+  const half = (e: string): string => (wd === dt.float16 ? `unpack2x16float(${e})`
+    : `vec2f(bitcast<f32>(${e} << 16u), bitcast<f32>(${e} & 0xffff0000u))`);
+  const wl = w === 'f32x4' ? `fn ldw4(i: i32) -> vec4f { return ${wb}[i / 4]; }`
+    : w === 'h8' ? `fn ldw8(i: i32) -> mat2x4f {
+  let q = ${wb}[i / 8];
+  return mat2x4f(vec4f(${half('q.x')}, ${half('q.y')}), vec4f(${half('q.z')}, ${half('q.w')}));
+}` : loader('ldw', wb, wd);
   return `${sub ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : ''}${PRELUDE}
 ${decl(0)}
 ${decl(1)}
 @group(0) @binding(2) var<storage, read_write> out: array<u32>;
 @group(0) @binding(3) var<storage, read> prm: array<i32>;
 ${xVec ? `fn ldx4(i: i32) -> vec4f { return ${xb}[i / 4]; }` : loader('ldx', xb, xd)}
-${wVec ? `fn ldw4(i: i32) -> vec4f { return ${wb}[i / 4]; }` : loader('ldw', wb, wd)}
+${wl}
 const E = ${extraAt(nb)};
 fn offsets(batch: i32) -> vec2i {
   var ao = prm[7]; var bo = prm[8];
@@ -63,12 +74,16 @@ fn offsets(batch: i32) -> vec2i {
 }`;
 }
 
-function rowShader(f: VecForm, a: Dtype, b: Dtype, vec: boolean, nb: number, mp: MatvecParams, sub: boolean): string {
-  const { wg, rowsPerWg: RP } = mp, V = f.V, VW = vec ? 4 : 1;
+function rowShader(f: VecForm, a: Dtype, b: Dtype, w: WMode, xVec: boolean, nb: number, mp: MatvecParams, sub: boolean): string {
+  const { wg, rowsPerWg: RP } = mp, V = f.V, VW = w === 'f32x4' ? 4 : w === 'h8' ? 8 : 1;
   const ps = Array.from({ length: V }, (_, v) => v);
-  const accum = vec
-    ? `let w = ldw4(wrow + k);\n${ps.map((v) => `        p${v} += dot(w, ldx4(xo + ${v} * sxv + k));`).join('\n')}`
-    : `let w = ldw(wrow + k * swk);\n${ps.map((v) => `        p${v} += w * ldx(xo + ${v} * sxv + k * sxk);`).join('\n')}`;
+  const x4 = (v: number, k: string): string => (xVec ? `ldx4(xo + ${v} * sxv + ${k})`
+    : `vec4f(${[0, 1, 2, 3].map((q) => `ldx(xo + ${v} * sxv + (${k} + ${q}) * sxk)`).join(', ')})`);
+  const accum = w === 'f32x4'
+    ? `let w = ldw4(wrow + k);\n${ps.map((v) => `        p${v} += dot(w, ${x4(v, 'k')});`).join('\n')}`
+    : w === 'h8'
+      ? `let w = ldw8(wrow + k);\n${ps.map((v) => `        p${v} += dot(w[0], ${x4(v, 'k')}) + dot(w[1], ${x4(v, 'k + 4')});`).join('\n')}`
+      : `let w = ldw(wrow + k * swk);\n${ps.map((v) => `        p${v} += w * ldx(xo + ${v} * sxv + k * sxk);`).join('\n')}`;
   const team = sub
     ? `let lanes = min(sgs, ${wg}u); let team = tid / lanes; let nteams = ${wg}u / lanes; let lane = tid % lanes;`
     : `let lanes = ${wg / RP}u; let team = tid / lanes; let nteams = ${RP}u; let lane = tid % lanes;`;
@@ -77,7 +92,7 @@ function rowShader(f: VecForm, a: Dtype, b: Dtype, vec: boolean, nb: number, mp:
     : ps.map((v) => `red[tid] = p${v}; workgroupBarrier();
       for (var h = lanes / 2u; h > 0u; h >>= 1u) { if (lane < h) { red[tid] += red[tid + h]; } workgroupBarrier(); }
       p${v} = red[tid - lane]; workgroupBarrier();`).join('\n      ');
-  return `${head(f, a, b, vec, vec, nb, sub)}
+  return `${head(f, a, b, xVec, w, nb, sub)}
 ${sub ? '' : `var<workgroup> red: array<f32, ${wg}>;`}
 @compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) tid: u32${sub ? ', @builtin(subgroup_size) sgs: u32' : ''}) {
@@ -118,7 +133,7 @@ function colShader(f: VecForm, a: Dtype, b: Dtype, vec: boolean, nb: number, mp:
   const stores = vec
     ? ps.map((v) => `for (var q = 0; q < 4; q++) { out[obase + ${v} * ov + (r + q) * orr] = bitcast<u32>(p${v}[q]); }`)
     : ps.map((v) => `out[obase + ${v} * ov + r * orr] = bitcast<u32>(p${v});`);
-  return `${head(f, a, b, false, vec, nb, false)}
+  return `${head(f, a, b, false, vec ? 'f32x4' : 'scalar', nb, false)}
 var<workgroup> red: array<${T}, ${wg}>;
 @compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) tid: u32) {
@@ -167,19 +182,21 @@ export function matvec(be: WebGpuBackend, p: MatProblem, mp: MatvecParams, dst: 
   if (total === 0) return;
   const [xArg, wArg] = f.xIsA ? [p.a, p.b] : [p.b, p.a];
   const [xbs, wbs] = f.xIsA ? [p.aBatchStrides, p.bBatchStrides] : [p.bBatchStrides, p.aBatchStrides];
-  const f32 = xArg.dtype === dt.float32 && wArg.dtype === dt.float32;
   const K = Math.max(p.K, 1);
   const extra = (groups: number, kc: number): number[] =>
     [f.R, f.V, f.sxv, f.sxk, f.swr, f.swk, f.ov, f.or, groups, kc, p.nbatch];
   if (Math.abs(f.swk) <= Math.abs(f.swr) || p.K <= 1) {
-    const vec = f32 && f.swk === 1 && f.sxk === 1 && allMultiples(4, p.K, f.swr, f.sxv, xArg.offset, wArg.offset, ...xbs, ...wbs);
+    const wf32 = wArg.dtype === dt.float32, whalf = wArg.dtype === dt.float16 || wArg.dtype === dt.bfloat16;
+    const w: WMode = wf32 && f.swk === 1 && allMultiples(4, p.K, f.swr, wArg.offset, ...wbs) ? 'f32x4'
+      : whalf && f.swk === 1 && allMultiples(8, p.K, f.swr, wArg.offset, ...wbs) ? 'h8' : 'scalar';
+    const xVec = w !== 'scalar' && xArg.dtype === dt.float32 && f.sxk === 1 && allMultiples(4, f.sxv, xArg.offset, ...xbs);
     const sub = mp.subgroups && be.device.features.has('subgroups');
     const groups = p.nbatch * Math.ceil(f.R / mp.rowsPerWg);
-    const code = rowShader(f, p.a.dtype, p.b.dtype, vec, nb, mp, sub);
+    const code = rowShader(f, p.a.dtype, p.b.dtype, w, xVec, nb, mp, sub);
     be.dispatch(code, [p.a.buf, p.b.buf, dst.buf, be.params(metaOf(p, extra(groups, K)))], groups);
     return;
   }
-  const vec = f32 && f.swr === 1 && allMultiples(4, f.R, f.swk, wArg.offset, ...wbs);
+  const vec = wArg.dtype === dt.float32 && f.swr === 1 && allMultiples(4, f.R, f.swk, wArg.offset, ...wbs);
   const rowsPerWg = (mp.wg / mp.kSlices) * (vec ? 4 : 1);
   const blocks = p.nbatch * Math.ceil(f.R / rowsPerWg);
   const chunks = mp.kChunk > 0 ? Math.max(1, Math.ceil(p.K / mp.kChunk)) : 1;
