@@ -133,11 +133,16 @@ fn c_hypot(a: f32, b: f32) -> f32 {
   let r = min(x, y) / m;
   return m * sqrt(1.0 + r * r);
 }
+// x / 0 spelled out: compilers fold 0 / z to 0 when they assume no NaN, but the CPU gives NaN there
+fn c_div0(x: f32, z: f32) -> f32 {
+  if (x == 0.0 || is_nan(x)) { return f_nan(); }
+  return select(f_inf(), -f_inf(), (x < 0.0) != ((bitcast<u32>(z) >> 31u) != 0u));
+}
 fn c_mul(a: vec2f, b: vec2f) -> vec2f { return vec2f(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
 // Smith's division, as the CPU (no overflow in |b|^2)
 fn c_div(a: vec2f, b: vec2f) -> vec2f {
   if (abs(b.x) >= abs(b.y)) {
-    if (b.x == 0.0 && b.y == 0.0) { return a / b.x; }
+    if (b.x == 0.0 && b.y == 0.0) { return vec2f(c_div0(a.x, b.x), c_div0(a.y, b.x)); }
     let r = b.y / b.x; let den = b.x + b.y * r;
     return vec2f((a.x + a.y * r) / den, (a.y - a.x * r) / den);
   }

@@ -63,7 +63,7 @@ export function convertAny(v: string, from: ValueType, to: ValueType, mant = 24)
     }
   }
   if (from === 'c64') {
-    if (to === 'bool') return `any(${v} != vec2f(0.0))`;
+    if (to === 'bool') return `(any(${v} != vec2f(0.0)) || c_nan(${v}))`;
     return convertAny(`(${v}).x`, 'f32', to, mant);
   }
   // a narrow value into a wide type

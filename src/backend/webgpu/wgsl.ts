@@ -87,6 +87,17 @@ fn bf16_bits(x: f32) -> u32 {
   if ((u & 0x7fffffffu) > 0x7f800000u) { return 0x7fc0u; }
   return (u + 0x7fffu + ((u >> 16u) & 1u)) >> 16u;
 }
+// float to a 32-bit integer as the CPU stores it: truncate, wrap modulo 2^32, NaN/Inf give 0 (WGSL's i32()
+// saturates instead, and NaN is undefined there)
+fn f_wrap32(x: f32) -> u32 {
+  let b = bitcast<u32>(x);
+  let ex = (b >> 23u) & 0xffu;
+  if (ex == 0xffu || ex < 127u) { return 0u; }
+  let m = (b & 0x7fffffu) | 0x800000u;
+  var r = 0u;
+  if (ex >= 150u) { if (ex - 150u < 32u) { r = m << (ex - 150u); } } else { r = m >> (150u - ex); }
+  return select(r, 0u - r, (b >> 31u) != 0u);
+}
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
 // through a var: a constant expression may not be infinite or NaN in WGSL
@@ -97,10 +108,11 @@ fn f_nan() -> f32 { var u = 0x7fc00000u; return bitcast<f32>(u); }
 /** WGSL expression converting compute value `v` of type `from` to compute type `to` (C cast semantics). */
 export function convert(v: string, from: ComputeType, to: ComputeType): string {
   if (from === to) return v;
-  if (to === 'bool') return from === 'f32' ? `(${v} != 0.0)` : `(${v} != 0${from === 'u32' ? 'u' : ''})`;
+  // NaN is truthy (C); tested by bits since lavapipe's compiler folds NaN compares as if NaN could not occur
+  if (to === 'bool') return from === 'f32' ? `(${v} != 0.0 || is_nan(${v}))` : `(${v} != 0${from === 'u32' ? 'u' : ''})`;
   if (from === 'bool') return `select(${to}(0), ${to}(1), ${v})`;
-  // floats to unsigned go through i32 so negative values wrap as the host's typed arrays do
-  if (from === 'f32' && to === 'u32') return `bitcast<u32>(i32(${v}))`;
+  if (from === 'f32' && to === 'u32') return `f_wrap32(${v})`;
+  if (from === 'f32' && to === 'i32') return `bitcast<i32>(f_wrap32(${v}))`;
   if (from === 'i32' && to === 'u32') return `bitcast<u32>(${v})`;
   if (from === 'u32' && to === 'i32') return `bitcast<i32>(${v})`;
   return `${to}(${v})`;

@@ -47,7 +47,7 @@ export const C64_PRED_UNARY: Partial<Record<string, E1>> = {
   isnan: (z) => `c_nan(${z})`,
   isinf: (z) => `(is_inf(${z}.x) || is_inf(${z}.y))`,
   isfinite: (z) => `!(c_nan(${z}) || is_inf(${z}.x) || is_inf(${z}.y))`,
-  logicalNot: (z) => `all(${z} == vec2f(0.0))`,
+  logicalNot: (z) => `(all(${z} == vec2f(0.0)) && !c_nan(${z}))`,
 };
 
 /** complex64 x complex64 -> complex64. */
@@ -64,8 +64,9 @@ export const C64_BINARY: Partial<Record<string, E2>> = {
 
 /** complex64 x complex64 -> bool. */
 export const C64_PRED: Partial<Record<string, E2>> = {
-  equal: (a, b) => `all(${a} == ${b})`,
-  notEqual: (a, b) => `any(${a} != ${b})`,
+  // NaN tested by bits: lavapipe's compiler folds NaN compares as if NaN could not occur
+  equal: (a, b) => `(all(${a} == ${b}) && !c_nan(${a}) && !c_nan(${b}))`,
+  notEqual: (a, b) => `(any(${a} != ${b}) || c_nan(${a}) || c_nan(${b}))`,
   greater: (a, b) => `c_greater(${a}, ${b})`,
   less: (a, b) => `c_less(${a}, ${b})`,
   greaterEqual: (a, b) => `!(c_less(${a}, ${b}) || c_nan(${a}) || c_nan(${b}))`,

@@ -59,7 +59,7 @@ export const UNARY_WGSL: Record<string, U> = {
 const nanMax = (a: string, b: string): string => `select(${b}, ${a}, ${a} > ${b} || is_nan(${a}))`;
 const nanMin = (a: string, b: string): string => `select(${b}, ${a}, ${a} < ${b} || is_nan(${a}))`;
 const cmp = (op: string): B => (a, b, t) => (t === 'bool' ? `(select(0u, 1u, ${a}) ${op} select(0u, 1u, ${b}))` : `(${a} ${op} ${b})`);
-const truthy = (x: string, t: ComputeType): string => (t === 'bool' ? x : t === 'f32' ? `(${x} != 0.0)` : `(${x} != ${t}(0))`);
+const truthy = (x: string, t: ComputeType): string => (t === 'bool' ? x : t === 'f32' ? `(${x} != 0.0 || is_nan(${x}))` : `(${x} != ${t}(0))`);
 
 /** Binary primitives: both arguments in the inputs' common compute type. */
 export const BINARY_WGSL: Record<string, B> = {
@@ -80,7 +80,8 @@ export const BINARY_WGSL: Record<string, B> = {
   bitwiseOr: (a, b, t) => (t === 'bool' ? `(${a} || ${b})` : t === 'f32' ? null : `(${a} | ${b})`),
   bitwiseXor: (a, b, t) => (t === 'bool' ? `(${a} != ${b})` : t === 'f32' ? null : `(${a} ^ ${b})`),
   equal: cmp('=='),
-  notEqual: cmp('!='),
+  // NaN differs from everything: tested by bits (see convert in wgsl.ts)
+  notEqual: (a, b, t) => (t === 'f32' ? `(${a} != ${b} || is_nan(${a}) || is_nan(${b}))` : cmp('!=')(a, b, t)),
   greater: cmp('>'),
   greaterEqual: cmp('>='),
   less: cmp('<'),
