@@ -13,21 +13,20 @@ const S = quick ? 1 / 16 : 1;
 
 type Row = { name: string; unit: string; ours: number; torch?: number; higherIsBetter: boolean };
 
-/** Seconds per launch of `make` (each call builds and evaluates one new result). */
+/**
+ * Seconds per launch of `make` (each call builds one new result): `iters` results are built, then evaluated together
+ * (one encode, one sync), as PyTorch's side launches `iters` kernels and synchronises once.
+ */
 async function timed(make: () => mx.MxArray, iters: number, warm = 3): Promise<number> {
   for (let i = 0; i < warm; i++) { const y = make(); await mx.eval(y); y.dispose(); }
   let best = Infinity;
   for (let r = 0; r < 3; r++) {
     const t = performance.now();
-    const pending: Promise<void>[] = [];
-    for (let i = 0; i < iters; i++) {
-      const y = make();
-      pending.push(mx.asyncEval(y));
-      y.dispose();
-    }
-    await Promise.all(pending);
-    await mx.synchronize();
+    const ys: mx.MxArray[] = [];
+    for (let i = 0; i < iters; i++) ys.push(make());
+    await mx.eval(ys);
     best = Math.min(best, (performance.now() - t) / 1e3 / iters);
+    mx.dispose(ys);
   }
   return best;
 }
@@ -43,6 +42,7 @@ function torchSide(): Record<string, number | string> | null {
 
 async function main(): Promise<void> {
   const torch = torchSide();
+  if (torch) console.log(`PyTorch: ${JSON.stringify(torch)}`);
   const ok = await mx.initGpu({ allowSoftware: process.argv.includes('--software'), quiet: true });
   if (!ok) throw new Error('no GPU adapter');
   mx.setDefaultDevice(mx.gpu);

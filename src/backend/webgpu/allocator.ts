@@ -22,10 +22,32 @@ export function sizeClass(bytes: number): number {
 /** A pooled buffer: the GPU buffer, its class size, and the last submission that used it. */
 export interface PooledBuffer {
   buffer: GPUBuffer;
+  /** Byte offset of this allocation in `buffer` (non-zero for slab slots and parameter slices). */
+  readonly offset: number;
   size: number;
   /** Id of the last submission (batch) that reads or writes it. */
   lastUse: number;
+  /** The slab this slot was carved from (small allocations only). */
+  slab?: Slab;
 }
+
+/**
+ * A large buffer carved into equal slots of one size class. Small arrays live in slots, so kernels that touch only
+ * small arrays bind the same few GPU buffers again and again (at dynamic offsets) and their bind groups can be reused.
+ */
+export interface Slab {
+  buffer: GPUBuffer;
+  /** Slots handed out and not yet back in the free list. */
+  live: number;
+  carved: number;
+  readonly slots: number;
+  readonly stride: number;
+}
+
+/** Allocations up to this size class are slab slots. */
+export const SLAB_MAX = 64 * 1024;
+/** Bytes per slab. */
+const SLAB_BYTES = 2 * 1024 * 1024;
 
 export class BufferPool {
   active = 0;
@@ -44,8 +66,8 @@ export class BufferPool {
 
   constructor(private readonly device: GPUDevice, private readonly maxBufferSize: number) {}
 
-  /** A buffer of at least `bytes`; throws a clear out-of-memory error past the memory limit or the device's size. */
-  alloc(bytes: number): PooledBuffer {
+  /** A buffer of at least `bytes` (`whole`: never a slab slot); throws a clear out-of-memory error past the memory limit or the device's size. */
+  alloc(bytes: number, whole = false): PooledBuffer {
     const size = sizeClass(bytes);
     if (size > this.maxBufferSize) {
       throw new Error(`[gpu.alloc] Out of memory: ${bytes} bytes exceed the device's largest buffer (${this.maxBufferSize} bytes).`);
@@ -57,12 +79,38 @@ export class BufferPool {
       );
     }
     const list = this.#free.get(size);
-    let pb = list?.pop();
+    let pb: PooledBuffer | undefined;
+    if (whole) {
+      const i = list ? list.findIndex((b) => !b.slab) : -1;
+      if (i >= 0) pb = list!.splice(i, 1)[0];
+    } else pb = list?.pop();
     if (pb) this.cache -= size;
-    else pb = { buffer: this.device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST }), size, lastUse: -1 };
+    else if (size <= SLAB_MAX && this.slabs && !whole) pb = this.#carve(size);
+    else pb = { buffer: this.device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST }), offset: 0, size, lastUse: -1 };
+    if (pb.slab) pb.slab.live++;
     this.active += size;
     if (this.active > this.peak) this.peak = this.active;
     return pb;
+  }
+
+  /** Whether small allocations are slab slots (the backend turns this off where dynamic offsets are too few). */
+  slabs = true;
+  /** The slab being carved, per class size. */
+  #carving = new Map<number, Slab>();
+  #slabList: Slab[] = [];
+
+  /** A new slot of class `size`: from the class's current slab, or a new slab. */
+  #carve(size: number): PooledBuffer {
+    let sl = this.#carving.get(size);
+    if (!sl || sl.carved === sl.slots) {
+      const stride = Math.max(size, 256);
+      const slots = Math.max(1, Math.floor(SLAB_BYTES / stride));
+      sl = { buffer: this.device.createBuffer({ size: slots * stride, usage: STORAGE | COPY_SRC | COPY_DST }), live: 0, carved: 0, slots, stride };
+      this.#carving.set(size, sl);
+      this.#slabList.push(sl);
+    }
+    const offset = sl.carved++ * sl.stride;
+    return { buffer: sl.buffer, offset, size, lastUse: -1, slab: sl };
   }
 
   /** Gives a buffer back: to the cache at once if its GPU work is done, else once that submission completes. */
@@ -87,6 +135,7 @@ export class BufferPool {
   }
 
   #toFree(pb: PooledBuffer): undefined {
+    if (pb.slab) pb.slab.live--;
     let list = this.#free.get(pb.size);
     if (!list) this.#free.set(pb.size, (list = []));
     list.push(pb);
@@ -94,18 +143,39 @@ export class BufferPool {
     return undefined;
   }
 
-  /** Destroys cached (ready) buffers until the cache is at most `limit` bytes; largest classes go first. */
+  /**
+   * Destroys cached (ready) buffers until the cache is at most `limit` bytes; largest classes go first. Slots are
+   * released a whole slab at a time, once none of its slots is live.
+   */
   #trim(limit: number): void {
     if (this.cache <= limit) return;
     const sizes = [...this.#free.keys()].sort((a, b) => b - a);
     for (const s of sizes) {
       const list = this.#free.get(s)!;
-      while (list.length && this.cache > limit) {
-        list.pop()!.buffer.destroy();
+      for (let i = list.length - 1; i >= 0 && this.cache > limit; i--) {
+        if (list[i]!.slab) continue;
+        list.splice(i, 1)[0]!.buffer.destroy();
         this.cache -= s;
       }
     }
+    if (this.cache > limit) this.#dropIdleSlabs();
     this.onDestroy?.();
+  }
+
+  /** Destroys slabs none of whose slots is in use, with their cached slots. */
+  #dropIdleSlabs(): void {
+    const idle = new Set(this.#slabList.filter((sl) => sl.live === 0));
+    if (!idle.size) return;
+    for (const [size, list] of this.#free) {
+      const keep = list.filter((pb) => !pb.slab || !idle.has(pb.slab));
+      this.cache -= (list.length - keep.length) * size;
+      this.#free.set(size, keep);
+    }
+    for (const sl of idle) {
+      sl.buffer.destroy();
+    }
+    for (const [k, sl] of this.#carving) if (idle.has(sl)) this.#carving.delete(k);
+    this.#slabList = this.#slabList.filter((sl) => !idle.has(sl));
   }
 
   setCacheLimit(bytes: number): number {
@@ -120,8 +190,11 @@ export class BufferPool {
 
   /** Destroys everything (device shutdown). */
   destroyAll(): void {
-    for (const list of this.#free.values()) for (const pb of list) pb.buffer.destroy();
-    for (const pb of this.#waiting) pb.buffer.destroy();
+    for (const list of this.#free.values()) for (const pb of list) if (!pb.slab) pb.buffer.destroy();
+    for (const pb of this.#waiting) if (!pb.slab) pb.buffer.destroy();
+    for (const sl of this.#slabList) sl.buffer.destroy();
+    this.#slabList = [];
+    this.#carving.clear();
     this.#free.clear();
     this.#waiting = [];
     this.cache = 0;

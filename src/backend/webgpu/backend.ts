@@ -58,6 +58,9 @@ export interface GpuArg {
   offset: number;
 }
 
+/** Whether a binding is part of a larger buffer (a slab slot or a parameter slice) rather than the whole buffer. */
+const sliced = (b: PooledBuffer): boolean => b.slab !== undefined || b instanceof ParamRef;
+
 /** A compiled pipeline, its bind group layout and an id for the bind group cache. */
 interface Pipeline {
   module: GPUShaderModule;
@@ -65,7 +68,8 @@ interface Pipeline {
   layout: GPUBindGroupLayout;
   pl: GPUPipelineLayout | 'auto';
   id: number;
-  mask: number;
+  /** Every binding takes a dynamic offset. */
+  dynamic: boolean;
 }
 
 export class WebGpuBackend implements Backend {
@@ -76,12 +80,17 @@ export class WebGpuBackend implements Backend {
   readonly maxBinding: number;
   // the shader module stays referenced with its pipeline: Dawn's Node binding crashes if a module is collected
   // while its pipeline lives
-  #pipelines = new Map<string, Pipeline>();
+  #pipelines = new Map<string, Map<number, Pipeline>>();
   /** Bind groups of unfinished batches, kept alive until the GPU is done with them (same reason). */
   #inFlight: unknown[] = [];
   #encoder: GPUCommandEncoder | null = null;
   #pass: GPUComputePassEncoder | null = null;
   #count = 0;
+  /**
+   * Dispatches the current batch may hold: 1 after a sync point, doubling with each submit up to MAX_BATCH, so the
+   * GPU starts on the first launches while later ones are still being encoded.
+   */
+  #limit = 1;
   /** Id of the batch being encoded (submitted batches have smaller ids). */
   #batch = 0;
   /**
@@ -97,6 +106,7 @@ export class WebGpuBackend implements Backend {
   #arena: Arena | null = null;
   #arenas: Arena[] = [];
   readonly #align: number;
+  readonly #maxDyn: number;
   /** Bind groups by pipeline and buffers: steady-state loops reuse them (pooled buffers recur). */
   #groups = new Map<string, GPUBindGroup>();
   #bufIds = new WeakMap<GPUBuffer, number>();
@@ -112,6 +122,7 @@ export class WebGpuBackend implements Backend {
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
     this.pool.onDestroy = () => this.#groups.clear();
     this.#align = device.limits.minStorageBufferOffsetAlignment ?? 256;
+    this.#maxDyn = device.limits.maxDynamicStorageBuffersPerPipelineLayout ?? 4;
     device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
       this.#error ??= new Error(`[gpu] WebGPU error: ${e.error.message}`);
     };
@@ -174,7 +185,7 @@ export class WebGpuBackend implements Backend {
     let bytes = new Uint8Array(host.buffer, host.byteOffset, host.byteLength);
     // writeBuffer needs a multiple of 4 bytes
     if (bytes.byteLength % 4) { const p = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4); p.set(bytes); bytes = p; }
-    this.device.queue.writeBuffer(buf.buffer, 0, bytes);
+    this.device.queue.writeBuffer(buf.buffer, buf.offset, bytes);
   }
 
   /**
@@ -188,7 +199,7 @@ export class WebGpuBackend implements Backend {
       const a = new Int32Array(Math.max(1, values.length));
       a.set(values);
       const b = this.temp(a.byteLength);
-      this.device.queue.writeBuffer(b.buffer, 0, a);
+      this.device.queue.writeBuffer(b.buffer, b.offset, a);
       return b;
     }
     const { arena, offset } = this.#reserve(bytes, this.#align);
@@ -226,38 +237,53 @@ export class WebGpuBackend implements Backend {
     const i = this.#arenas.findIndex((x) => x.lastUse <= this.pool.completed);
     if (i >= 0) { const a = this.#arenas.splice(i, 1)[0]!; a.used = 0; return a; }
     const buffer = this.device.createBuffer({ size: ARENA_BYTES, usage: 0x80 | COPY_DST });
-    return { buffer, size: ARENA_BYTES, lastUse: -1, host: new Uint8Array(ARENA_BYTES), used: 0, id: this.#nextId++ };
+    return { buffer, offset: 0, size: ARENA_BYTES, lastUse: -1, host: new Uint8Array(ARENA_BYTES), used: 0, id: this.#nextId++ };
   }
 
   // ---- encoding -------------------------------------------------------------------------------------------
 
   /**
-   * The pipeline of `code`. Bindings listed in `dynamic` hold parameters bound with a dynamic offset, which needs an
-   * explicit layout (read-only or read-write storage per binding, as the WGSL declares it).
+   * The pipeline of `code` for these bindings. Launches that bind parameter slices or slab slots use an explicit
+   * layout in which every binding takes a dynamic offset, so one bind group serves every launch that binds the same
+   * buffers. Slab slots are declared read-write (in the layout and, rewritten, in the WGSL) because two slots of one
+   * slab may be an input and the output of the same launch, and WebGPU forbids a buffer being read-only and writable
+   * storage in one dispatch; the access modes of whole buffers stay as written.
    */
   #pipeline(code: string, buffers: readonly PooledBuffer[]): Pipeline {
-    let mask = 0;
-    for (let i = 0; i < buffers.length; i++) if (buffers[i] instanceof ParamRef) mask |= 1 << i;
-    const key = mask ? `${mask}|${code}` : code;
-    let p = this.#pipelines.get(key);
+    let mask = 0, slots = 0;
+    for (let i = 0; i < buffers.length; i++) {
+      const b = buffers[i]!;
+      if (b instanceof ParamRef) mask |= 1 << i;
+      else if (b.slab) { mask |= 1 << i; slots |= 1 << i; }
+    }
+    // every binding needs a dynamic offset; past the device's limit, slices are bound at fixed offsets instead
+    const dynamic = mask !== 0 && buffers.length <= this.#maxDyn;
+    let byMode = this.#pipelines.get(code);
+    if (!byMode) this.#pipelines.set(code, (byMode = new Map()));
+    const mode = mask ? (slots + 1) * 2 + (dynamic ? 1 : 0) : 0;
+    let p = byMode.get(mode);
     if (!p) {
-      const module = this.device.createShaderModule({ code });
+      let src = code;
+      for (let i = 0; i < buffers.length; i++) {
+        if (slots >> i & 1) src = src.replace(new RegExp(`(@binding\\(${i}\\)\\s*var\\s*<\\s*storage)\\s*(?:,\\s*read\\s*)?>`), '$1, read_write>');
+      }
+      const module = this.device.createShaderModule({ code: src });
       let layout: GPUPipelineLayout | 'auto' = 'auto';
       let bgl: GPUBindGroupLayout | null = null;
       if (mask) {
         const rw = new Set<number>();
-        for (const m of code.matchAll(/@binding\((\d+)\)\s*var\s*<\s*storage\s*,\s*read_write\s*>/g)) rw.add(Number(m[1]));
+        for (const m of src.matchAll(/@binding\((\d+)\)\s*var\s*<\s*storage\s*,\s*read_write\s*>/g)) rw.add(Number(m[1]));
         bgl = this.device.createBindGroupLayout({
           entries: buffers.map((_, i) => ({
             binding: i, visibility: 4 /* COMPUTE */,
-            buffer: { type: rw.has(i) ? 'storage' as const : 'read-only-storage' as const, hasDynamicOffset: (mask >> i & 1) === 1 },
+            buffer: { type: rw.has(i) ? 'storage' as const : 'read-only-storage' as const, hasDynamicOffset: dynamic },
           })),
         });
         layout = this.device.createPipelineLayout({ bindGroupLayouts: [bgl] });
       }
       const pipe = this.device.createComputePipeline({ layout, compute: { module, entryPoint: 'main' } });
-      p = { module, pipe, layout: bgl ?? pipe.getBindGroupLayout(0), pl: layout, id: this.#nextId++, mask };
-      this.#pipelines.set(key, p);
+      p = { module, pipe, layout: bgl ?? pipe.getBindGroupLayout(0), pl: layout, id: this.#nextId++, dynamic };
+      byMode.set(mode, p);
       this.stats.pipelines++;
     }
     return p;
@@ -272,14 +298,18 @@ export class WebGpuBackend implements Backend {
   /** The bind group of `buffers` for pipeline `p`, from the cache when the same buffers were bound before. */
   #bindGroup(p: Pipeline, buffers: readonly PooledBuffer[]): GPUBindGroup {
     let key = String(p.id);
-    for (const b of buffers) key += b instanceof ParamRef ? `,p${b.arena.id}:${b.size}` : `,${this.#bufId(b.buffer)}`;
+    // a slot or slice binds its size at offset 0 plus a dynamic offset, or (no dynamic offsets) at its own offset
+    for (const b of buffers) {
+      key += `,${this.#bufId(b.buffer)}`;
+      if (sliced(b)) key += p.dynamic ? `:${b.size}` : `:${b.size}@${b.offset}`;
+    }
     let bg = this.#groups.get(key);
     if (!bg) {
       bg = this.device.createBindGroup({
         layout: p.layout,
         entries: buffers.map((b, i) => ({
           binding: i,
-          resource: b instanceof ParamRef ? { buffer: b.buffer, offset: 0, size: b.size } : { buffer: b.buffer },
+          resource: sliced(b) ? { buffer: b.buffer, offset: p.dynamic ? 0 : b.offset, size: b.size } : { buffer: b.buffer },
         })),
       });
       if (this.#groups.size >= 4096) this.#groups.clear();
@@ -296,27 +326,54 @@ export class WebGpuBackend implements Backend {
   }
 
   /**
+   * Slab slots bind read-write, and WebGPU rejects two writable bindings of overlapping ranges, so a slot bound
+   * twice in one launch (`x * x`) is copied to a fresh slot for its second binding.
+   */
+  #unalias(buffers: readonly PooledBuffer[]): readonly PooledBuffer[] {
+    let out: PooledBuffer[] | null = null;
+    for (let j = 1; j < buffers.length; j++) {
+      const b = buffers[j]!;
+      if (!b.slab) continue;
+      for (let i = 0; i < j; i++) {
+        const a = buffers[i]!;
+        if (a.buffer !== b.buffer || a.offset !== b.offset) continue;
+        // a standalone buffer: copyBufferToBuffer cannot copy within one buffer
+        const copy = this.pool.alloc(b.size, true);
+        this.#temps.push(copy);
+        this.#pass?.end();
+        this.#pass = null;
+        if (!this.#encoder) this.#encoder = this.device.createCommandEncoder();
+        b.lastUse = copy.lastUse = this.#batch;
+        this.#encoder.copyBufferToBuffer(b.buffer, b.offset, copy.buffer, copy.offset, b.size);
+        (out ??= [...buffers])[j] = copy;
+        break;
+      }
+    }
+    return out ?? buffers;
+  }
+
+  /**
    * Encodes one launch of a WGSL compute shader (entry point `main`) over `groups` workgroups (split over x and y
    * past the per-dimension limit). Binding i of group 0 is `buffers[i]`.
    */
   dispatch(code: string, buffers: readonly PooledBuffer[], groups: number): void {
     if (groups === 0) return;
+    buffers = this.#unalias(buffers);
     const p = this.#pipeline(code, buffers);
     const bg = this.#bindGroup(p, buffers);
-    const dyn: number[] = [];
-    for (const b of buffers) {
-      b.lastUse = this.#batch;
-      if (b instanceof ParamRef) dyn.push(b.offset);
-    }
+    for (const b of buffers) b.lastUse = this.#batch;
     this.#inFlight.push(bg);
     const pass = this.#computePass();
     pass.setPipeline(p.pipe);
-    if (dyn.length) pass.setBindGroup(0, bg, dyn);
-    else pass.setBindGroup(0, bg);
+    if (p.dynamic) {
+      // whole buffers bind at offset 0 (their binding covers the buffer)
+      const dyn = buffers.map((b) => (sliced(b) ? b.offset : 0));
+      pass.setBindGroup(0, bg, dyn);
+    } else pass.setBindGroup(0, bg);
     const [x, y] = grid(groups, this.maxGroups);
     pass.dispatchWorkgroups(x, y);
     this.stats.dispatches++;
-    if (++this.#count >= MAX_BATCH) this.flush();
+    if (++this.#count >= this.#limit) this.flush();
   }
 
   /** Submits the encoded work; buffers it used become reusable when the GPU reports it done. */
@@ -330,6 +387,7 @@ export class WebGpuBackend implements Backend {
     this.#inFlight.push(this.#encoder, cb);
     this.#encoder = null;
     this.#count = 0;
+    this.#limit = Math.min(MAX_BATCH, this.#limit * 2);
     this.stats.submits++;
     this.#batch++;
     this.#held.push([this.#batch - 1, this.#inFlight]);
@@ -418,6 +476,9 @@ export class WebGpuBackend implements Backend {
 
   fromHost(values: TypedArray, dtype: Dtype, shape: readonly number[]): ArrayData {
     this.check('array');
+    // scalars (weak JS numbers above all) stay on the host: a kernel that reads one copies it into the batch's arena,
+    // which is far cheaper than a buffer and a writeBuffer per constant
+    if (sizeOf(shape) === 1) return cpuBackend.fromHost(values, dtype, shape);
     const n = sizeOf(shape);
     const buf = this.pool.alloc(bufferBytes(dtype, n));
     this.#write(buf, values);
@@ -442,7 +503,7 @@ export class WebGpuBackend implements Backend {
     const s4 = Math.floor(start / 4) * 4, e4 = Math.ceil(end / 4) * 4;
     const pb = src.storage.handle as PooledBuffer;
     pb.lastUse = this.#batch;
-    const pending = this.#readBytes(pb.buffer, s4, e4 - s4);
+    const pending = this.#readBytes(pb.buffer, pb.offset + s4, e4 - s4);
     if (copy) { copy.storage.retain(); copy.storage.release(); }
     this.stats.readbacks++;
     const bytes = await pending;
@@ -458,11 +519,12 @@ export class WebGpuBackend implements Backend {
 
   async synchronize(): Promise<void> {
     if (this.#lost !== null) return;
+    this.#limit = 1;
     if (this.#encoder || this.#batch - 1 > this.pool.completed) {
       // a 4-byte read is the fence: it completes after everything submitted before it
       this.#fenceSrc ??= this.pool.alloc(4);
       this.#fenceSrc.lastUse = this.#batch;
-      await this.#readBytes(this.#fenceSrc.buffer, 0, 4);
+      await this.#readBytes(this.#fenceSrc.buffer, this.#fenceSrc.offset, 4);
     }
     this.check('synchronize');
   }

@@ -102,7 +102,7 @@ export async function initGpu(opts: GpuInitOptions = {}): Promise<boolean> {
   const requiredLimits: Record<string, number> = {};
   for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
     'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
-    'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage']) {
+    'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage', 'maxDynamicStorageBuffersPerPipelineLayout']) {
     const v = (adapter.limits as unknown as Record<string, number>)[k];
     if (typeof v === 'number') requiredLimits[k] = v;
   }
