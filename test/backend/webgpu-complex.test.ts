@@ -152,6 +152,9 @@ test('webgpu complex: NaN is truthy and unequal for float32 too (compares tested
   const x = (): mx.MxArray => mx.array([NaN, 0, 1, -0, Infinity], mx.float32, cpu);
   await check('astype float32 -> bool', (o) => mx.astype(x(), mx.bool, o), 0);
   await check('notEqual float32', (o) => mx.notEqual(x(), mx.array([1, NaN, 1, 0, NaN], mx.float32, cpu), o), 0);
+  // atan2 where WGSL leaves it undefined: signed zeros and infinities
+  const ys = [0, -0, 0, -0, Infinity, -Infinity, Infinity, -Infinity, 1, NaN], xs = [0, 0, -0, -0, Infinity, Infinity, -Infinity, -Infinity, -0, 1];
+  await check('arctan2 float32 zeros and infinities', (o) => mx.arctan2(mx.array(ys, mx.float32, cpu), mx.array(xs, mx.float32, cpu), o), 1e-7);
   await check('logicalOr float32', (o) => mx.logicalOr(x(), mx.array([0, 0, 0, 0, 0], mx.float32, cpu), o), 0);
   // float to integer: truncate and wrap modulo 2^32 (then to the width), NaN/Inf give 0, as the CPU's typed arrays
   const big = (): mx.MxArray => mx.array([NaN, -Infinity, 3e9, -3e9, 2 ** 31, -(2 ** 31), 1e20, -2.7, 65537.9, 300.5, -129.5, 2 ** 32 + 2 ** 9], mx.float32, cpu);

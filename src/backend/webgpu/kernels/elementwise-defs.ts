@@ -71,7 +71,7 @@ export const BINARY_WGSL: Record<string, B> = {
   minimum: (a, b, t) => (t === 'f32' ? nanMin(a, b) : t === 'bool' ? `(${a} && ${b})` : `min(${a}, ${b})`),
   // C pow; 1^y = 1 and x^0 = 1 even for NaN partners
   power: (a, b, t) => (t === 'f32' ? `select(pow_c(${a}, ${b}), 1.0, ${a} == 1.0 || ${b} == 0.0)` : null),
-  arctan2: (a, b, t) => (t === 'f32' ? `atan2(${a}, ${b})` : null),
+  arctan2: (a, b, t) => (t === 'f32' ? `atan2_c(${a}, ${b})` : null),
   logaddexp: (a, b, t) => (t === 'f32'
     ? `select(max(${a}, ${b}) + log(1.0 + exp(-abs(${a} - ${b}))), ${a} + 0.69314718055994531, ${a} == ${b})` : null),
   floorDivide: (a, b, t) => (t === 'f32' ? `floor(${a} / ${b})` : null),
@@ -97,6 +97,15 @@ fn pow_c(a: f32, b: f32) -> f32 {
   let r = pow(-a, b);
   if (b != trunc(b)) { return f_nan(); }
   return select(r, -r, (abs(b) % 2.0) == 1.0);
+}
+// C's atan2 where WGSL leaves it undefined: both zero (signs pick 0 or pi) and both infinite (odd multiples of pi/4)
+fn atan2_c(y: f32, x: f32) -> f32 {
+  let sy = (bitcast<u32>(y) >> 31u) != 0u; let sx = (bitcast<u32>(x) >> 31u) != 0u;
+  var r: f32;
+  if (y == 0.0 && x == 0.0) { r = select(0.0, 3.14159265358979, sx); }
+  else if (is_inf(y) && is_inf(x)) { r = select(0.78539816339745, 2.35619449019234, sx); }
+  else { return atan2(y, x); }
+  return select(r, -r, sy);
 }
 fn rem_f(a: f32, b: f32) -> f32 {
   let r = a - b * trunc(a / b);
