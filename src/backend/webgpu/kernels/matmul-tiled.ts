@@ -29,7 +29,8 @@ export function tiledValid(p: TiledParams, maxInvocations: number, maxShared: nu
 
 function modeOf(vec: boolean, d: Dtype, inner: number, outer: number, innerLen: number, outerLen: number,
   off: number, bstr: readonly number[]): Mode {
-  if (vec && d === dt.float32) {
+  // an empty operand's buffer may be shorter than one vec4 (a binding error), so it stays scalar
+  if (vec && d === dt.float32 && innerLen > 0 && outerLen > 0) {
     if (inner === 1 && allMultiples(4, innerLen, outer, off, ...bstr)) return 'vec-inner';
     if (outer === 1 && allMultiples(4, outerLen, inner, off, ...bstr)) return 'vec-outer';
   }

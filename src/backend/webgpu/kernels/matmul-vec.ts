@@ -187,7 +187,7 @@ export function matvec(be: WebGpuBackend, p: MatProblem, mp: MatvecParams, dst: 
     [f.R, f.V, f.sxv, f.sxk, f.swr, f.swk, f.ov, f.or, groups, kc, p.nbatch];
   if (Math.abs(f.swk) <= Math.abs(f.swr) || p.K <= 1) {
     const wf32 = wArg.dtype === dt.float32, whalf = wArg.dtype === dt.float16 || wArg.dtype === dt.bfloat16;
-    const w: WMode = wf32 && f.swk === 1 && allMultiples(4, p.K, f.swr, wArg.offset, ...wbs) ? 'f32x4'
+    const w: WMode = p.K === 0 ? 'scalar' : wf32 && f.swk === 1 && allMultiples(4, p.K, f.swr, wArg.offset, ...wbs) ? 'f32x4'
       : whalf && f.swk === 1 && allMultiples(8, p.K, f.swr, wArg.offset, ...wbs) ? 'h8' : 'scalar';
     const xVec = w !== 'scalar' && xArg.dtype === dt.float32 && f.sxk === 1 && allMultiples(4, f.sxv, xArg.offset, ...xbs);
     const sub = mp.subgroups && be.device.features.has('subgroups');
@@ -196,7 +196,7 @@ export function matvec(be: WebGpuBackend, p: MatProblem, mp: MatvecParams, dst: 
     be.dispatch(code, [p.a.buf, p.b.buf, dst.buf, be.params(metaOf(p, extra(groups, K)))], groups);
     return;
   }
-  const vec = wArg.dtype === dt.float32 && f.swr === 1 && allMultiples(4, f.R, f.swk, wArg.offset, ...wbs);
+  const vec = p.K > 0 && wArg.dtype === dt.float32 && f.swr === 1 && allMultiples(4, f.R, f.swk, wArg.offset, ...wbs);
   const rowsPerWg = (mp.wg / mp.kSlices) * (vec ? 4 : 1);
   const blocks = p.nbatch * Math.ceil(f.R / rowsPerWg);
   const chunks = mp.kChunk > 0 ? Math.max(1, Math.ceil(p.K / mp.kChunk)) : 1;
