@@ -38,7 +38,7 @@ function decode(v: string, n: number, shapeAt: number, strideAt: number, acc: st
  * meta: [nOut, nRed, offset, keptShape[nk], keptStrides[nk], redShape[nr], redStrides[nr], ...extra]
  */
 function laneLaunch(be: WebGpuBackend, x: GpuArg, axes: readonly number[], dst: GpuArg, t: ComputeType,
-  shared: string, body: string, extra: readonly number[] = []): void {
+  body: string, extra: readonly number[] = []): void {
   const nOut = sizeOf(dst.shape);
   if (nOut === 0) return;
   const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
@@ -53,8 +53,6 @@ function laneLaunch(be: WebGpuBackend, x: GpuArg, axes: readonly number[], dst: 
 @group(0) @binding(2) var<storage, read> prm: array<i32>;
 ${loader('ld0', 'in0', x.dtype)}
 const EX = ${ex};
-const RS = ${rs};
-const RST = ${rst};
 var<workgroup> sh: array<${t}, ${WG}>;
 var<private> base: i32;
 fn elem(r: i32) -> i32 {
@@ -64,7 +62,6 @@ fn elem(r: i32) -> i32 {
   return off;
 }
 fn val(r: i32) -> ${t} { return ${convert('ld0(elem(r))', computeType(x.dtype)!, t)}; }
-${shared}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let o = i32(wid.x + wid.y * nwg.x);
@@ -126,7 +123,7 @@ const traceKernel: GpuKernel = {
   for (var r = i32(lid); r < n; r += ${WG}) { acc += ${convert(`ld0(elem(r))`, ti, t)}; }
   ${fold('acc', (a, b) => `${a} + ${b}`)}
   res = sh[0];`;
-    laneLaunch(be, diag, red, dst, t, '', body);
+    laneLaunch(be, diag, red, dst, t, body);
     return [finish()];
   },
 };
@@ -216,7 +213,7 @@ const normKernel: GpuKernel = {
     const mat = isMatrix(p);
     const body = mat ? matrixBody(p.ord as number) : vectorBody(p.ord);
     const extra = mat ? [x.shape[p.axes[0]!]!, x.shape[p.axes[1]!]!] : [];
-    laneLaunch(be, x, p.axes, dst, 'f32', '', body, extra);
+    laneLaunch(be, x, p.axes, dst, 'f32', body, extra);
     return [finish()];
   },
 };
