@@ -250,6 +250,8 @@ test('fastElementwise: aligned and unaligned offsets, lengths not a multiple of 
   const av = randValues(N, 3), bv = randValues(N, 4);
   const a = mx.contiguous(mx.array(av, mx.float32, C), G), b = mx.contiguous(mx.array(bv, mx.float32, C), G);
   const ai = mx.contiguous(mx.array(av.map((v) => Math.round(v * 1000)), mx.int32, C), G);
+  const sv = randValues(9, 6);
+  const s = mx.contiguous(mx.array(sv, mx.float32, C), G);
   const f32 = Math.fround;
   for (const [wg, vec, groups] of [[256, 4, 0], [64, 1, 0], [128, 3, 0], [64, 2, 3]]) {
     setReduceTuning({ ewWg: wg, ewVec: vec, ewGroups: groups });
@@ -257,13 +259,13 @@ test('fastElementwise: aligned and unaligned offsets, lengths not a multiple of 
       for (const [oa, ob] of [[0, 0], [1, 0], [4, 3], [2, 6]]) {
         const s0 = fastElementwiseStats.launches;
         const A1 = await argOf(a, oa, [n]), B1 = await argOf(b, ob, [n]);
-        const S1 = await argOf(b, 7, [1]);
+        const S1 = await argOf(s, 7, [1]);
         const out = fastElementwise(be, [A1, B1, S1], mx.float32, [n], ([x, y, s]) => `${x} * ${y} + ${s}`);
         assert.ok(out, 'fastElementwise declined a dense float32 case');
         if (n > 0) assert.equal(fastElementwiseStats.launches, s0 + 1);
         const got = await be.read(out, mx.float32, [n]);
         for (let i = 0; i < n; i++) {
-          const want = f32(f32(f32(av[oa + i]!) * f32(bv[ob + i]!)) + f32(bv[7]!));
+          const want = f32(f32(f32(av[oa + i]!) * f32(bv[ob + i]!)) + f32(sv[7]!));
           assert.equal(got[i], want, `n=${n} offsets ${oa},${ob} [${i}]`);
         }
         out.storage.release();
