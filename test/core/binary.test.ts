@@ -99,7 +99,6 @@ for (const device of testDevices()) {
     let seed = 11;
     for (const row of ROWS) {
       for (const d of row.dtypes) {
-        if (device.type === 'gpu' && d === mx.float64) continue;
         const pairs = d === mx.float32 ? [...SAME_SHAPES, ...BCAST_SHAPES] : [SAME_SHAPES[3]!, BCAST_SHAPES[0]!, BCAST_SHAPES[2]!];
         for (const [sa, sb] of pairs) {
           const [lo, hi] = row.rangeB ?? [-3, 3];
@@ -129,7 +128,7 @@ for (const device of testDevices()) {
     const outs: mx.MxArray[] = [], cases: NpCase[] = [], labels: string[] = [];
     for (const row of ROWS) {
       for (const d of FLOATS) {
-        if (!row.dtypes.includes(d) || (device.type === 'gpu' && d === mx.float64)) continue;
+        if (!row.dtypes.includes(d)) continue;
         const a = mx.array(EDGE_FLOATS.map((v) => [v]), d), b = mx.array(EDGE_FLOATS, d), label = `${row.name}(${d.name} edges)`;
         if (gpuKnownFailure(device, 'binary', label)) continue;
         outs.push(row.op(a, b, { stream: device }));

@@ -45,7 +45,6 @@ for (const device of testDevices()) {
   test(`matmul matches numpy on ${device.type}`, async () => {
     const cases: NpCase[] = [], outs: mx.MxArray[] = [], ks: number[] = [], labels: string[] = [];
     for (const dtype of DTYPES) {
-      if (device.type === 'gpu' && dtype === mx.float64) continue;
       for (const [i, r] of MM_ROWS.entries()) {
         if (r.only && !r.only.includes(dtype)) continue;
         let a = operand(r.a, dtype, 3 * i + 1), b = operand(r.b, dtype, 3 * i + 2);
@@ -75,7 +74,6 @@ for (const device of testDevices()) {
     ];
     const cases: NpCase[] = [], outs: mx.MxArray[] = [];
     for (const dtype of [mx.float32, mx.float16, mx.float64, mx.complex64]) {
-      if (device.type === 'gpu' && dtype === mx.float64) continue;
       for (const [i, r] of rows.entries()) {
         const c = operand(r.c, dtype, 7 * i + 1), a = operand(r.a, dtype, 7 * i + 2), b = operand(r.b, dtype, 7 * i + 3);
         const alpha = r.alpha ?? 1, beta = r.beta ?? 1;
@@ -112,7 +110,6 @@ for (const device of testDevices()) {
     const cases: NpCase[] = [], outs: mx.MxArray[] = [], ks: number[] = [];
     for (const [i, r] of rows.entries()) {
       for (const dtype of r.dtypes) {
-        if (device.type === 'gpu' && dtype === mx.float64) continue;
         const a = operand(r.a, dtype, 5 * i + 1), b = operand(r.b, dtype, 5 * i + 2);
         const out = r.f(a, b);
         outs.push(out);

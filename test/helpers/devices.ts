@@ -77,8 +77,8 @@ export const GPU_KNOWN_FAILURES: GpuKnownFailure[] = [
       + '(elementwise-defs.ts); large |x| needs log(2|x|)',
   },
   {
-    file: 'binary', match: /^arctan2\((bool|uint32)|^arctan2\(\w+ edges\)/,
-    reason: 'arctan2(+-0, +-0) gives +-3pi/4 (2.3562) instead of 0 or +-pi: arctan2(bool[3,4])[0] expected 0, '
+    file: 'binary', match: /^arctan2\((bool|u?int\d+)|^arctan2\(\w+ edges\)/,
+    reason: 'arctan2(+-0, +-0) gives +-3pi/4 (2.3562) instead of 0 or +-pi: arctan2(bool[3,4]) and integer inputs: [0] expected 0, '
       + 'arctan2(-0, -0) float32/float16/bfloat16 expected -3.1416 got -2.3562; the atan2 builtin (elementwise-defs.ts) on lavapipe',
   },
   {
