@@ -103,7 +103,6 @@ for (const device of testDevices()) {
     const cases: NpCase[] = [];
     const outs: { got: mx.MxArray; msg: string; tol?: Row['tol'] }[] = [];
     for (const dtype of DTYPES) {
-      if (device.type === 'gpu' && dtype === mx.float64) continue;
       for (const shape of SHAPES) {
         const a = testArray(shape, dtype, 11 + shape.length);
         const arg = await npArg(a);

@@ -22,7 +22,6 @@ for (const device of testDevices()) {
     const cases: NpCase[] = [];
     const outs: [mx.MxArray, string][] = [];
     for (const dtype of DTYPES) {
-      if (device.type === 'gpu' && dtype === mx.float64) continue;
       for (const shape of SHAPES) {
         // a narrow integer range gives ties, which checks stability
         const a = testArray(shape, dtype, 31 + shape.length, -0.4, 0.4);

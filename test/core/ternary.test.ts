@@ -21,7 +21,6 @@ for (const device of testDevices()) {
     const outs: mx.MxArray[] = [], cases: NpCase[] = [], labels: string[] = [];
     let seed = 21;
     for (const d of DTYPES) {
-      if (device.type === 'gpu' && d === mx.float64) continue;
       const triples = d === mx.float32 ? TRIPLES : TRIPLES.slice(2, 5);
       for (const [sc, sx, sy] of triples) {
         const c = testArray(sc, mx.bool, seed++), x = testArray(sx, d, seed++), y = testArray(sy, d, seed++);
