@@ -111,7 +111,6 @@ for (const device of testDevices()) {
     let seed = 1;
     for (const row of ROWS) {
       for (const d of row.dtypes) {
-        if (device.type === 'gpu' && d === mx.float64) continue;
         const shapes = d === mx.float32 ? SHAPES : [[], [3, 4]];
         for (const shape of shapes) {
           const [lo, hi] = row.range ?? [-3, 3];
@@ -140,7 +139,7 @@ for (const device of testDevices()) {
     const outs: mx.MxArray[] = [], cases: NpCase[] = [], labels: string[] = [];
     for (const row of ROWS) {
       for (const d of FLOATS) {
-        if (!row.dtypes.includes(d) || (device.type === 'gpu' && d === mx.float64)) continue;
+        if (!row.dtypes.includes(d)) continue;
         const x = mx.array(EDGE_FLOATS, d), label = `${row.name}(${d.name} edges)`;
         if (gpuKnownFailure(device, 'unary', label)) continue;
         outs.push(row.op(x, { stream: device }));
