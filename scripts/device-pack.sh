@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .device/gl
 [ -f .device/node.xz ] || xz -T2 -6 -c "$(command -v node)" > .device/node.xz
-if ! ls .device/gl/libvulkan1_*.deb >/dev/null 2>&1; then
+# the Vulkan loader, and the GL vendor-neutral libraries the NVIDIA ICD (libGLX_nvidia) links against
+if ! ls .device/gl/libglx0_*.deb >/dev/null 2>&1; then
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
-  mkdir -p /tmp/amd64/partial && apt-get $o update >/dev/null && (cd .device/gl && apt-get $o download libvulkan1)
+  mkdir -p /tmp/amd64/partial && apt-get $o update >/dev/null && (cd .device/gl && apt-get $o download libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libgles2 libopengl0)
 fi
 npx tsc -p tsconfig.json || echo "(tsc reported errors; packing what it emitted)"
 tar -cJf .device/bundle.tar.xz --exclude='node_modules/webgpu/dist/darwin*' --exclude='node_modules/webgpu/dist/win32*' \

@@ -8,4 +8,6 @@ if [ ! -x /tmp/node ]; then
 fi
 rm -rf dist && tar -xJf .device/bundle.tar.xz
 export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
+egl=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+[ -f "$egl" ] && export __EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-$egl}
 exec /tmp/node "$@"

@@ -44,10 +44,10 @@ export interface Slab {
   readonly stride: number;
 }
 
-/** Allocations up to this size class are slab slots. */
-export const SLAB_MAX = 64 * 1024;
-/** Bytes per slab. */
-const SLAB_BYTES = 2 * 1024 * 1024;
+/** Allocations up to this size class are slab slots (activations of small models, decode steps). */
+export const SLAB_MAX = 1024 * 1024;
+/** Bytes per slab: at least 2 MiB and 8 slots. */
+const slabBytes = (size: number): number => Math.max(2 * 1024 * 1024, 8 * size);
 
 export class BufferPool {
   active = 0;
@@ -104,7 +104,7 @@ export class BufferPool {
     let sl = this.#carving.get(size);
     if (!sl || sl.carved === sl.slots) {
       const stride = Math.max(size, 256);
-      const slots = Math.max(1, Math.floor(SLAB_BYTES / stride));
+      const slots = Math.max(1, Math.floor(slabBytes(stride) / stride));
       sl = { buffer: this.device.createBuffer({ size: slots * stride, usage: STORAGE | COPY_SRC | COPY_DST }), live: 0, carved: 0, slots, stride };
       this.#carving.set(size, sl);
       this.#slabList.push(sl);
