@@ -113,6 +113,11 @@ export class WebGpuBackend implements Backend {
   #nextId = 0;
   #error: Error | null = null;
   #lost: string | null = null;
+  /**
+   * Driver workarounds. `noFastElementwise`: the vec4 contiguous elementwise kernel returns zeros on Chrome's
+   * SwiftShader adapter (found by the browser test; the cause is not known yet), so the general kernel runs there.
+   */
+  readonly quirks = { noFastElementwise: false };
   /** Counts for tests and deviceInfo: dispatches, submissions, pipelines compiled, CPU fallbacks run. */
   readonly stats = { dispatches: 0, submits: 0, pipelines: 0, bindGroups: 0, fallbacks: 0, uploads: 0, readbacks: 0 };
 
@@ -122,7 +127,7 @@ export class WebGpuBackend implements Backend {
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
     this.pool.onDestroy = () => this.#groups.clear();
     this.#align = device.limits.minStorageBufferOffsetAlignment ?? 256;
-    this.#maxDyn = device.limits.maxDynamicStorageBuffersPerPipelineLayout ?? 4;
+    this.#maxDyn = Number(globalThis.process?.env?.MLX_TS_GPU_MAXDYN) || (device.limits.maxDynamicStorageBuffersPerPipelineLayout ?? 4);
     device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
       this.#error ??= new Error(`[gpu] WebGPU error: ${e.error.message}`);
     };

@@ -118,6 +118,7 @@ export async function initGpu(opts: GpuInitOptions = {}): Promise<boolean> {
     if (typeof v === 'number') limits[k] = v;
   }
   const be = new WebGpuBackend(device, gpuKernels);
+  if (/swiftshader/i.test(`${ai.vendor} ${ai.architecture} ${ai.description}`)) be.quirks.noFastElementwise = true;
   const info: DeviceInfo = {
     type: 'gpu', available: true, vendor: ai.vendor, architecture: ai.architecture, device: ai.device,
     description: ai.description, software, features: [...device.features].map(String).sort(), limits, stats: be.stats,

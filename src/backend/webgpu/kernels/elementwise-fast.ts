@@ -105,7 +105,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 export function fastElementwiseFn(be: WebGpuBackend, ins: readonly GpuArg[], outs: readonly Dtype[], shape: readonly number[],
   fn: string, into?: readonly { data: ArrayData; arg: GpuArg }[]): ArrayData[] | null {
   const n = sizeOf(shape);
-  if (!reduceTuning().fastPaths || outs.some((d) => d.size !== 4 || !computeType(d))) return null;
+  if (!reduceTuning().fastPaths || be.quirks.noFastElementwise || outs.some((d) => d.size !== 4 || !computeType(d))) return null;
   const acc = ins.map((x) => access(x, n));
   if (acc.some((a) => a === null)) return null;
   if (ins.length + outs.length + 1 > be.device.limits.maxStorageBuffersPerShaderStage) return null;
