@@ -22,6 +22,6 @@ export const gpuKernels: Record<string, GpuKernel> = {
   ...miscExtraKernels,
   ...sortKernels,
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
-  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...withWideKernels(miscKernels), ...fusedKernels, ...fftKernels, ...scatterNdKernels,
-  ...convKernels, ...contractKernels,
+  ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...withWideKernels(miscKernels), ...fusedKernels,
+  ...fftKernels, ...scatterNdKernels, ...convKernels, ...contractKernels,
 };
