@@ -184,8 +184,9 @@ export function fastReduce(be: WebGpuBackend, x: GpuArg, mode: Mode, axes: reado
   const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const [kSh, [kSt]] = collapse(kept.map((d) => x.shape[d]!), [kept.map((d) => x.strides[d]!)]);
   const [rSh, [rSt]] = collapse(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!)]);
-  if (rSh.length !== 1 || sizeOf(kSh) === 0 || rSh[0] === 0) return false; // empty reductions: the generic kernel
+  if (rSh.length !== 1 || sizeOf(kSh) === 0) return false;
   if (rSt![0] === 1) { rows(be, x, mode, kSh, kSt!, rSh[0]!, dst); return true; }
-  if (kSh.length >= 1 && kSt![kSt!.length - 1] === 1) { cols(be, x, mode, kSh, kSt!, rSh[0]!, rSt![0]!, dst); return true; }
+  // (an empty reduced axis along columns: the generic kernel; the column split divides by the row count)
+  if (kSh.length >= 1 && kSt![kSt!.length - 1] === 1 && rSh[0]! > 0) { cols(be, x, mode, kSh, kSt!, rSh[0]!, rSt![0]!, dst); return true; }
   return false;
 }
