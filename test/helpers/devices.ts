@@ -66,42 +66,6 @@ export const GPU_KNOWN_FAILURES: GpuKnownFailure[] = [
     reason: 'sin/cos/tan(3.4e38) float32 give -1/1/-1, NumPy -0.2441/0.9698/-0.2517: the WGSL builtins used by '
       + 'elementwise-defs.ts have no range reduction for huge arguments on lavapipe',
   },
-  {
-    file: 'unary', match: /^(arcsin|arccos)\(float32/,
-    reason: 'arcsin/arccos float32 off by ~2e-4 (arcsin(0.5) = 0.5233885, NumPy 0.5235988; arccos[3,4][1] 1.8961123 vs '
-      + '1.8959570): lavapipe\'s asin/acos builtins are low precision; elementwise-defs.ts could use atan2(x, sqrt((1-x)(1+x)))',
-  },
-  {
-    file: 'unary', match: /^(arcsinh|arccosh)\(float32 edges\)/,
-    reason: 'arcsinh/arccosh(3.4e38) float32 give Infinity, NumPy 89.415: x*x overflows inside the asinh/acosh builtins '
-      + '(elementwise-defs.ts); large |x| needs log(2|x|)',
-  },
-  {
-    file: 'binary', match: /^arctan2\((bool|u?int\d+)|^arctan2\(\w+ edges\)/,
-    reason: 'arctan2(+-0, +-0) gives +-3pi/4 (2.3562) instead of 0 or +-pi: arctan2(bool[3,4]) and integer inputs: [0] expected 0, '
-      + 'arctan2(-0, -0) float32/float16/bfloat16 expected -3.1416 got -2.3562; the atan2 builtin (elementwise-defs.ts) on lavapipe',
-  },
-  {
-    file: 'binary', match: /^(notEqual|logicalAnd|logicalOr|logicalXor)\(\w+ edges\)/,
-    reason: 'NaN compares as if ordered on lavapipe: notEqual(NaN, NaN) false (NumPy true), NaN is falsy in '
-      + 'logicalAnd/Or/Xor (NumPy: truthy); float32/float16/bfloat16; elementwise-defs.ts cmp(\'!=\')/truthy need an explicit NaN test',
-  },
-  {
-    file: 'binary', match: /^(remainder|mod)\(\w+ edges\)/,
-    reason: 'remainder(-0, inf) gives NaN, NumPy and the CPU -0 (float32/float16/bfloat16): rem_f in elementwise-defs.ts '
-      + 'computes a - b * floor(a / b), which is inf * 0 for an infinite divisor',
-  },
-  {
-    file: 'binary', match: /^(power|pow)\(\w+ edges\)/,
-    reason: 'power(-inf, 0.5) gives NaN, NumPy and the CPU inf (float32/float16/bfloat16): pow_c in elementwise-defs.ts '
-      + 'returns NaN for every negative base with a non-integer exponent, -inf included',
-  },
-  // src/core/ops
-  {
-    file: 'random', match: /multivariateNormal/,
-    reason: 'multivariateNormal on a GPU stream throws "[linalg.svd] This op is not yet supported on the GPU": '
-      + 'src/core/ops/random-categorical.ts passes the caller\'s stream to svd; MLX (and its own TSDoc) runs the svd on the CPU',
-  },
 ];
 
 /**

@@ -5,7 +5,7 @@
 import { MxArray, bind, isArray } from '../array.js';
 import * as dt from '../dtype.js';
 import { toDtype, type DtypeLike } from '../dtype.js';
-import { toStream } from '../device.js';
+import { cpu, toStream } from '../device.js';
 import { broadcastShapes, fmtShape, normAxis, shapesEqual } from '../shape.js';
 import { optArgs } from './args.js';
 import { reshape, expandDims, squeeze } from './layout.js';
@@ -116,7 +116,8 @@ export function multivariateNormal(mean: MxArray, cov: MxArray, ...rest: (ShapeA
   const stream = toStream(o.stream, op);
   const batch = broadcastShapes([cov.shape.slice(0, -2), mean.shape.slice(0, -1), shapeOf(o.shape, op)], op);
   const outShape = [...batch, n];
-  const [u, s, vt] = svd(cov.astype(dt.float32, { stream }), true, { stream });
+  // the factorisation runs on the CPU (as in MLX, linalg factorisations have no GPU kernel); the rest on `stream`
+  const [u, s, vt] = svd(cov.astype(dt.float32, { stream }), true, { stream: cpu });
   const std = matmul(multiply(u, expandDims(sqrt(s, { stream }), -2, { stream }), { stream }), vt, { stream });
   const z = normal(outShape, d, { key: o.key, stream });
   const scaled = squeeze(matmul(expandDims(z, -2, { stream }), std, { stream }), -2, { stream });

@@ -38,14 +38,14 @@ export const UNARY_WGSL: Record<string, U> = {
   sin: f((x) => `sin(${x})`),
   cos: f((x) => `cos(${x})`),
   tan: f((x) => `tan(${x})`),
-  arcsin: f((x) => `asin(${x})`),
-  arccos: f((x) => `acos(${x})`),
+  arcsin: f((x) => `asin_c(${x})`),
+  arccos: f((x) => `acos_c(${x})`),
   arctan: f((x) => `atan(${x})`),
   sinh: f((x) => `sinh(${x})`),
   cosh: f((x) => `cosh(${x})`),
   tanh: f((x) => `select(tanh(${x}), sign(${x}), abs(${x}) > 20.0)`),
-  arcsinh: f((x) => `asinh(${x})`),
-  arccosh: f((x) => `acosh(${x})`),
+  arcsinh: f((x) => `asinh_c(${x})`),
+  arccosh: f((x) => `acosh_c(${x})`),
   arctanh: f((x) => `atanh(${x})`),
   sigmoid: f((x) => `(1.0 / (1.0 + exp(-${x})))`),
   isnan: (x, t) => (t === 'f32' ? `is_nan(${x})` : 'false'),
@@ -93,7 +93,27 @@ export const BINARY_WGSL: Record<string, B> = {
 /** Extra helpers the binary expressions call. */
 export const BINARY_PRELUDE = `
 fn pow_c(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b)) { return f_nan(); }
+  if (a == 0.0) {
+    // C's pow(+-0, b): infinite for b < 0, zero for b > 0, keeping -0's sign for odd integer b
+    let neg = (bitcast<u32>(a) >> 31u) != 0u && b == trunc(b) && (abs(b) % 2.0) == 1.0;
+    if (b < 0.0) { return select(f_inf(), -f_inf(), neg); }
+    return select(0.0, bitcast<f32>(0x80000000u), neg);
+  }
+  if (is_inf(b)) {
+    // C's pow(a, +-inf): 1 for |a| == 1, else 0 or inf by whether |a| < 1 and the sign of b
+    let m = abs(a);
+    if (m == 1.0) { return 1.0; }
+    return select(0.0, f_inf(), (m < 1.0) == (b < 0.0));
+  }
   if (a >= 0.0) { return pow(a, b); }
+  if (is_inf(a)) {
+    // C's pow(-inf, b): infinite for b > 0, zero for b < 0, negative for odd integer b
+    if (is_nan(b)) { return f_nan(); }
+    let odd = b == trunc(b) && (abs(b) % 2.0) == 1.0;
+    if (b > 0.0) { return select(f_inf(), -f_inf(), odd); }
+    return select(0.0, bitcast<f32>(0x80000000u), odd);
+  }
   let r = pow(-a, b);
   if (b != trunc(b)) { return f_nan(); }
   return select(r, -r, (abs(b) % 2.0) == 1.0);
@@ -107,9 +127,46 @@ fn atan2_c(y: f32, x: f32) -> f32 {
   else { return atan2(y, x); }
   return select(r, -r, sy);
 }
+// Python's float remainder as the CPU computes it: fmod (a finite a modulo an infinite b is a) moved into the
+// divisor's sign; a zero result takes the divisor's sign. NaN is tested by bits (some compilers fold NaN compares).
 fn rem_f(a: f32, b: f32) -> f32 {
-  let r = a - b * trunc(a / b);
+  var r = a - b * trunc(a / b);
+  if (is_inf(b) && !is_inf(a) && !is_nan(a)) { r = a; }
+  else if (abs(a / b) >= 8388608.0 && !is_inf(a) && b != 0.0 && !is_nan(b)) { r = fmod_big(a, b); }
+  if (is_nan(r)) { return r; }
   if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; }
+  if (r == 0.0) { return select(0.0, bitcast<f32>(0x80000000u), b < 0.0); }
   return r;
+}
+// fmod when the quotient has no exact f32 (|a/b| >= 2^23): shift-and-subtract, each step exact
+fn fmod_big(a: f32, b: f32) -> f32 {
+  var x = abs(a); let y = abs(b);
+  let e = i32(floor(log2(x))) - i32(floor(log2(y)));
+  var t = ldexp(y, e);
+  if (is_inf(t) || t > x) { t = ldexp(y, e - 1); }
+  for (var i = 0; i < 300; i++) {
+    if (t < y) { break; }
+    if (t <= x) { x = x - t; }
+    t = t * 0.5;
+  }
+  return select(x, -x, a < 0.0);
+}
+// asin/acos through atan2: some drivers' builtins are accurate only to ~1e-4 (lavapipe)
+fn asin_c(x: f32) -> f32 {
+  if (is_nan(x) || abs(x) > 1.0) { return f_nan(); }
+  return atan2(x, sqrt((1.0 - x) * (1.0 + x)));
+}
+fn acos_c(x: f32) -> f32 {
+  if (is_nan(x) || abs(x) > 1.0) { return f_nan(); }
+  return atan2(sqrt((1.0 - x) * (1.0 + x)), x);
+}
+// asinh/acosh: past 1e18, x*x overflows inside the builtins; log(2|x|) is exact to f32 there
+fn asinh_c(x: f32) -> f32 {
+  if (abs(x) > 1e18) { let r = log(abs(x)) + 0.6931471805599453; return select(r, -r, x < 0.0); }
+  return asinh(x);
+}
+fn acosh_c(x: f32) -> f32 {
+  if (x > 1e18) { return log(x) + 0.6931471805599453; }
+  return acosh(x);
 }
 `;
