@@ -10,6 +10,8 @@ import * as mx from '../src/index.js';
 
 const quick = process.argv.includes('--quick');
 const S = quick ? 1 / 16 : 1;
+/** Multiplies every case's iteration count (both sides): `--iters=4` amortises the one sync per timing over more launches. */
+const ITERS = Number(process.argv.find((a) => a.startsWith('--iters='))?.slice(8) ?? 1);
 
 type Row = { name: string; unit: string; ours: number; torch?: number; higherIsBetter: boolean };
 
@@ -17,7 +19,8 @@ type Row = { name: string; unit: string; ours: number; torch?: number; higherIsB
  * Seconds per launch of `make` (each call builds one new result): `iters` results are built, then evaluated together
  * (one encode, one sync), as PyTorch's side launches `iters` kernels and synchronises once.
  */
-async function timed(make: () => mx.MxArray, iters: number, warm = 3): Promise<number> {
+async function timed(make: () => mx.MxArray, n: number, warm = 3): Promise<number> {
+  const iters = Math.max(1, Math.round(n * ITERS));
   for (let i = 0; i < warm; i++) { const y = make(); await mx.eval(y); y.dispose(); }
   let best = Infinity;
   for (let r = 0; r < 3; r++) {
@@ -33,7 +36,7 @@ async function timed(make: () => mx.MxArray, iters: number, warm = 3): Promise<n
 
 function torchSide(): Record<string, number | string> | null {
   if (process.argv.includes('--no-torch')) return null;
-  const r = spawnSync('python3', [new URL('../../bench/gpu_torch.py', import.meta.url).pathname, ...(quick ? ['--quick'] : [])],
+  const r = spawnSync('python3', [new URL('../../bench/gpu_torch.py', import.meta.url).pathname, ...(quick ? ['--quick'] : []), `--iters=${ITERS}`],
     { encoding: 'utf8', timeout: 300_000 });
   const line = r.stdout?.trim().split('\n').pop();
   if (r.status !== 0 || !line) { console.log(`(PyTorch side skipped: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`); return null; }

@@ -14,6 +14,7 @@ dev = 'cuda' if torch.cuda.is_available() else 'cpu'
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
 S = 1 / 16 if quick else 1.0
+ITERS = float(next((a[8:] for a in sys.argv if a.startswith('--iters=')), 1))
 
 
 def sync():
@@ -21,7 +22,8 @@ def sync():
         torch.cuda.synchronize()
 
 
-def timed(fn, iters, warm=3):
+def timed(fn, n, warm=3):
+    iters = max(1, round(n * ITERS))
     for _ in range(warm):
         fn()
     sync()
