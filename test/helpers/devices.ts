@@ -60,12 +60,6 @@ export interface GpuKnownFailure {
  * file; delete an entry once its case passes (`MLX_TEST_GPU_KNOWN=run` runs them anyway to check).
  */
 export const GPU_KNOWN_FAILURES: GpuKnownFailure[] = [
-  // src/backend/webgpu/kernels/elementwise-defs.ts (lavapipe builtins and edge values)
-  {
-    file: 'unary', match: /^(sin|cos|tan)\(float32 edges\)/,
-    reason: 'sin/cos/tan(3.4e38) float32 give -1/1/-1, NumPy -0.2441/0.9698/-0.2517: the WGSL builtins used by '
-      + 'elementwise-defs.ts have no range reduction for huge arguments on lavapipe',
-  },
 ];
 
 /**

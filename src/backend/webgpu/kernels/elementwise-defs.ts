@@ -35,9 +35,9 @@ export const UNARY_WGSL: Record<string, U> = {
   log2: f((x) => `log2(${x})`),
   log10: f((x) => `(log2(${x}) * 0.30102999566398120)`),
   log1p: f((x) => `select(log(1.0 + ${x}), ${x} - 0.5 * ${x} * ${x} + ${x} * ${x} * ${x} / 3.0, abs(${x}) < 1e-3)`),
-  sin: f((x) => `sin(${x})`),
-  cos: f((x) => `cos(${x})`),
-  tan: f((x) => `tan(${x})`),
+  sin: f((x) => `sin_c(${x})`),
+  cos: f((x) => `cos_c(${x})`),
+  tan: f((x) => `tan_c(${x})`),
   arcsin: f((x) => `asin_c(${x})`),
   arccos: f((x) => `acos_c(${x})`),
   arctan: f((x) => `atan(${x})`),
@@ -150,6 +150,56 @@ fn fmod_big(a: f32, b: f32) -> f32 {
     t = t * 0.5;
   }
   return select(x, -x, a < 0.0);
+}
+// sin/cos/tan of large arguments: the builtins do no range reduction (sin(3.4e38) gave -1), so past 1e5 the
+// argument is reduced exactly (Payne-Hanek): x * 2/pi from a 96-bit window of 2/pi's bits times x's 24-bit
+// mantissa, in 16-bit limbs; the quadrant and the fraction come from bits 94 and below of the 120-bit product
+var<private> TWO_OVER_PI: array<u32, 10> = array<u32, 10>(0xA2F9836Eu, 0x4E441529u, 0xFC2757D1u, 0xF534DDC0u,
+  0xDB629599u, 0x3C439041u, 0xFE5163ABu, 0xDEBBC561u, 0xB7246E3Au, 0x424DD2E0u);
+fn ph_bits(o: i32) -> u32 {
+  if (o <= -32) { return 0u; }
+  if (o < 0) { return TWO_OVER_PI[0] >> u32(-o); }
+  let w = o / 32; let sh = u32(o % 32);
+  if (sh == 0u) { return TWO_OVER_PI[w]; }
+  return (TWO_OVER_PI[w] << sh) | (TWO_OVER_PI[w + 1] >> (32u - sh));
+}
+fn ph_mul(a: u32, b: u32) -> vec2<u32> {
+  let a0 = a & 0xffffu; let a1 = a >> 16u; let b0 = b & 0xffffu; let b1 = b >> 16u;
+  let p00 = a0 * b0; let p01 = a0 * b1; let p10 = a1 * b0;
+  let mid = (p00 >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+  return vec2<u32>((p00 & 0xffffu) | (mid << 16u), a1 * b1 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u));
+}
+// |x| = m * 2^s; returns (r, q): x = (q + r / (pi/2)) * pi/2 with r in [-pi/4, pi/4], q in 0..3
+fn reduce_big(x: f32) -> vec2<f32> {
+  let bits = bitcast<u32>(abs(x));
+  let m = (bits & 0x7fffffu) | 0x800000u;
+  let s = i32((bits >> 23u) & 0xffu) - 150;
+  let o = s - 2; // 0-based offset of 2/pi's bit s-1: bits above it contribute multiples of 4
+  let p0 = ph_mul(m, ph_bits(o + 64)); let p1 = ph_mul(m, ph_bits(o + 32)); let p2 = ph_mul(m, ph_bits(o));
+  let r1 = p0.y + p1.x; let c1 = select(0u, 1u, r1 < p0.y);
+  let r2 = p1.y + p2.x + c1;
+  var q = i32(r2 >> 30u);
+  var f = f32(r2 & 0x3fffffffu) * 9.313225746154785e-10 + f32(r1) * 2.168404344971009e-19;
+  if (f > 0.5) { f -= 1.0; q += 1; }
+  var r = f * 1.5707963267948966;
+  if (x < 0.0) { r = -r; q = -q; }
+  return vec2<f32>(r, f32(q & 3));
+}
+fn sin_c(x: f32) -> f32 {
+  if (abs(x) <= 1e5 || is_nan(x) || is_inf(x)) { return sin(x); }
+  let v = reduce_big(x); let q = i32(v.y);
+  if (q == 0) { return sin(v.x); } if (q == 1) { return cos(v.x); } if (q == 2) { return -sin(v.x); }
+  return -cos(v.x);
+}
+fn cos_c(x: f32) -> f32 {
+  if (abs(x) <= 1e5 || is_nan(x) || is_inf(x)) { return cos(x); }
+  let v = reduce_big(x); let q = i32(v.y);
+  if (q == 0) { return cos(v.x); } if (q == 1) { return -sin(v.x); } if (q == 2) { return -cos(v.x); }
+  return sin(v.x);
+}
+fn tan_c(x: f32) -> f32 {
+  if (abs(x) <= 1e5 || is_nan(x) || is_inf(x)) { return tan(x); }
+  return sin_c(x) / cos_c(x);
 }
 // asin/acos through atan2: some drivers' builtins are accurate only to ~1e-4 (lavapipe)
 fn asin_c(x: f32) -> f32 {
