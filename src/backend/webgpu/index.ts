@@ -63,7 +63,9 @@ async function gpuApi(flags: string[] = []): Promise<GPU | null> {
     // a variable specifier keeps bundlers and tsc from requiring the optional package
     const name = 'webgpu';
     const mod = (await import(name)) as { create: (flags: string[]) => GPU };
-    return mod.create(flags);
+    // MLX_TS_DAWN_FLAGS: extra Dawn instance flags for experiments (e.g. enable-dawn-features=disable_robustness)
+    const extra = (typeof process !== 'undefined' ? process.env?.['MLX_TS_DAWN_FLAGS'] : undefined)?.split(' ').filter(Boolean) ?? [];
+    return mod.create([...flags, ...extra]);
   } catch {
     return null;
   }
