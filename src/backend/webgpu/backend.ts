@@ -24,7 +24,7 @@ const MAP_READ = 0x01, COPY_DST = 0x08, MAP_MODE_READ = 0x01;
  * Dispatches encoded before a batch is submitted without waiting for a sync point (the run-ahead bound; override
  * with MLX_TS_GPU_BATCH, as the GPU benchmark does to measure the best depth).
  */
-export const MAX_BATCH = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MLX_TS_GPU_BATCH) || 64;
+export const MAX_BATCH = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MLX_TS_GPU_BATCH) || 256;
 
 /** Bytes of one parameter arena: launch parameters and small uploads of a batch, written with one writeBuffer. */
 const ARENA_BYTES = 64 * 1024;
@@ -326,9 +326,12 @@ export class WebGpuBackend implements Backend {
 
   #computePass(): GPUComputePassEncoder {
     if (!this.#encoder) this.#encoder = this.device.createCommandEncoder();
-    if (!this.#pass) this.#pass = this.#encoder.beginComputePass();
+    if (!this.#pass) { this.#pass = this.#encoder.beginComputePass(); this.#bound = null; }
     return this.#pass;
   }
+
+  /** The pipeline bound in the current pass. */
+  #bound: GPUComputePipeline | null = null;
 
   /**
    * Slab slots bind read-write, and WebGPU rejects two writable bindings of overlapping ranges, so a slot bound
@@ -369,7 +372,8 @@ export class WebGpuBackend implements Backend {
     for (const b of buffers) b.lastUse = this.#batch;
     this.#inFlight.push(bg);
     const pass = this.#computePass();
-    pass.setPipeline(p.pipe);
+    // consecutive launches of one kernel (a chain of adds) keep the pipeline bound
+    if (this.#bound !== p.pipe) { pass.setPipeline(p.pipe); this.#bound = p.pipe; }
     if (p.dynamic) {
       // whole buffers bind at offset 0 (their binding covers the buffer)
       const dyn = buffers.map((b) => (sliced(b) ? b.offset : 0));
