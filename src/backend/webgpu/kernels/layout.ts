@@ -17,9 +17,15 @@ import { asStrided, diagMatrix } from './layout-extra.js';
 
 /** A kernel accepting any node whose inputs and outputs have GPU dtypes. */
 const gpuOk = (node: Node): boolean => allGpu(node.inputs) && allGpu(node.outputs);
+/**
+ * Pure views (transpose, broadcast, split, flip, and reshapes the strides allow) copy nothing, so they also take 64-bit, complex and float64 arrays
+ * that already live on the GPU; only a CPU-resident input (which needs a dense copy kernel) needs a GPU dtype.
+ */
+const viewOk = (node: Node): boolean => gpuOk(node) || node.inputs.every((x) => x._data?.storage.backend.type === 'gpu');
 
 const reshape: GpuKernel = {
-  ok: gpuOk,
+  // any GPU-resident dtype when the reshape is a view; a copy needs a GPU dtype
+  ok: (node) => gpuOk(node) || (viewOk(node) && reshapeStrides(node.inputs[0]!.shape, node.inputs[0]!._data!.strides, node.outputs[0]!.shape) !== null),
   run: (node, be) => {
     const x = node.inputs[0]!, shape = node.outputs[0]!.shape, a = be.arg(x);
     const st = reshapeStrides(a.shape, a.strides, shape);
@@ -30,7 +36,7 @@ const reshape: GpuKernel = {
 };
 
 const transpose: GpuKernel = {
-  ok: gpuOk,
+  ok: viewOk,
   run: (node, be) => {
     const x = node.inputs[0]!, a = be.arg(x), { axes } = node.params as { axes: readonly number[] };
     return [viewOut(be, x, a, axes.map((i) => a.shape[i]!), axes.map((i) => a.strides[i]!), a.offset)];
@@ -38,7 +44,7 @@ const transpose: GpuKernel = {
 };
 
 const broadcastTo: GpuKernel = {
-  ok: gpuOk,
+  ok: viewOk,
   run: (node, be) => {
     const x = node.inputs[0]!, a = be.arg(x), shape = node.outputs[0]!.shape;
     const k = shape.length - a.shape.length;
@@ -48,7 +54,7 @@ const broadcastTo: GpuKernel = {
 };
 
 const split: GpuKernel = {
-  ok: gpuOk,
+  ok: viewOk,
   run: (node, be) => {
     const x = node.inputs[0]!, a = be.arg(x);
     const p = node.params as { axis: number; sizes: readonly number[]; starts: readonly number[] };
@@ -62,7 +68,7 @@ const split: GpuKernel = {
 };
 
 const flip: GpuKernel = {
-  ok: gpuOk,
+  ok: viewOk,
   run: (node, be) => {
     const x = node.inputs[0]!, a = be.arg(x), { axes } = node.params as { axes: readonly number[] };
     const strides = [...a.strides];
