@@ -12,6 +12,7 @@ import type { GpuKernel } from './kernel.js';
 import { allGpu, copyDense, dot, gatherLaunch, toI32 } from './layout-shader.js';
 import { applyScatter, bcastDrop, scatterSupported } from './indexing-scatter-atomic.js';
 import { maskScatterKernels } from './indexing-scatter-mask.js';
+import { planParams } from './indexing.js';
 
 /** Index arrays one target launch binds: 8 buffers minus the targets and the parameters. */
 const MAX_IDX = 6;
@@ -34,28 +35,8 @@ const scatter: GpuKernel = {
     if (sizeOf(ushape) === 0 || p.advDims.some((i) => x!.shape[p.dims[i]!.axis] === 0)) return [copyDense(be, a)];
     const ia = ids.map((i) => be.arg(i));
     // offsets in the dense output: the gather's plan walk with the output's row-major strides
-    const os = rowMajorStrides(x!.shape), nd = ushape.length;
-    let base = 0;
-    for (let ax = 0; ax < p.starts.length; ax++) base += p.starts[ax]! * os[ax]!;
-    const sBuf: number[] = [], sIdx: number[][] = ia.map(() => []);
-    const idxSt = ia.map((g) => bcastDrop(g, p.idxShape));
-    const adv = new Set(p.advDims);
-    const pushIdx = (): void => {
-      for (let k = 0; k < p.idxShape.length; k++) { sBuf.push(0); idxSt.forEach((s, j) => sIdx[j]!.push(s[k]!)); }
-    };
-    for (let i = 0; i < p.dims.length; i++) {
-      if (i === p.insertAt && p.advDims.length) pushIdx();
-      if (adv.has(i)) continue;
-      const d = p.dims[i]!;
-      sBuf.push(d.axis < 0 ? 0 : os[d.axis]! * d.step);
-      sIdx.forEach((s) => s.push(0));
-    }
-    if (p.advDims.length && p.insertAt >= p.dims.length) pushIdx();
-    const extra = [base, ...sBuf];
-    ia.forEach((g, j) => {
-      const ax = p.dims[p.advDims[j]!]!.axis;
-      extra.push(g.offset, x!.shape[ax]!, os[ax]!, ...sIdx[j]!);
-    });
+    const nd = ushape.length;
+    const extra = planParams(p, 0, rowMajorStrides(x!.shape), x!.shape, ia, ia.map((g) => bcastDrop(g, p.idxShape)));
     const targets = gatherLaunch(be, ia, dt.int32, ushape, extra, (P) => {
       const lines = [`var o = prm[${P}] + ${dot(nd, P + 1)};`];
       ia.forEach((g, j) => {

@@ -18,6 +18,39 @@ function bcast(a: GpuArg, shape: readonly number[]): number[] {
   return shape.map((_, d) => (d < k || a.shape[d - k] === 1 ? 0 : a.strides[d - k]!));
 }
 
+/**
+ * Launch parameters of an index plan walked over data with `strides` (from `offset`): the start offset, the data
+ * stride of each output dim (0 on index dims), then per index array its offset, the size and data stride of the axis
+ * it indexes, and its own stride per output dim (`idxSt`: broadcast against the plan's index shape; 0 on view dims).
+ * Gathers walk the input's view; nd-scatters walk the dense output.
+ */
+export function planParams(
+  p: IndexPlan, offset: number, strides: readonly number[], xShape: readonly number[], ia: readonly GpuArg[],
+  idxSt: readonly (readonly number[])[],
+): number[] {
+  let base = offset;
+  for (let ax = 0; ax < p.starts.length; ax++) base += p.starts[ax]! * strides[ax]!;
+  const sBuf: number[] = [], sIdx: number[][] = ia.map(() => []);
+  const adv = new Set(p.advDims);
+  const pushIdx = (): void => {
+    for (let k = 0; k < p.idxShape.length; k++) { sBuf.push(0); idxSt.forEach((s, j) => sIdx[j]!.push(s[k]!)); }
+  };
+  for (let i = 0; i < p.dims.length; i++) {
+    if (i === p.insertAt && p.advDims.length) pushIdx();
+    if (adv.has(i)) continue;
+    const d = p.dims[i]!;
+    sBuf.push(d.axis < 0 ? 0 : strides[d.axis]! * d.step);
+    sIdx.forEach((s) => s.push(0));
+  }
+  if (p.advDims.length && p.insertAt >= p.dims.length) pushIdx();
+  const extra = [base, ...sBuf];
+  ia.forEach((g, j) => {
+    const ax = p.dims[p.advDims[j]!]!.axis;
+    extra.push(g.offset, xShape[ax]!, strides[ax]!, ...sIdx[j]!);
+  });
+  return extra;
+}
+
 const load = (j: number, a: GpuArg, to: GpuArg['dtype'], off: string): string =>
   convert(`ld${j}(${off})`, computeType(a.dtype)!, computeType(to)!);
 
@@ -45,28 +78,7 @@ const gather: GpuKernel = {
     const [x, ...ids] = node.inputs, out = node.outputs[0]!, p = node.params as IndexPlan;
     const a = be.arg(x!), ia = ids.map((i) => be.arg(i));
     const nd = out.shape.length;
-    let base = a.offset;
-    for (let ax = 0; ax < p.starts.length; ax++) base += p.starts[ax]! * a.strides[ax]!;
-    // per output dim: its stride in the data (view dims) and in each index array (index dims)
-    const sBuf: number[] = [], sIdx: number[][] = ia.map(() => []);
-    const idxSt = ia.map((g) => bcast(g, p.idxShape));
-    const adv = new Set(p.advDims);
-    const pushIdx = (): void => {
-      for (let k = 0; k < p.idxShape.length; k++) { sBuf.push(0); idxSt.forEach((s, j) => sIdx[j]!.push(s[k]!)); }
-    };
-    for (let i = 0; i < p.dims.length; i++) {
-      if (i === p.insertAt && p.advDims.length) pushIdx();
-      if (adv.has(i)) continue;
-      const d = p.dims[i]!;
-      sBuf.push(d.axis < 0 ? 0 : a.strides[d.axis]! * d.step);
-      sIdx.forEach((s) => s.push(0));
-    }
-    if (p.advDims.length && p.insertAt >= p.dims.length) pushIdx();
-    const extra = [base, ...sBuf];
-    ia.forEach((g, j) => {
-      const ax = p.dims[p.advDims[j]!]!.axis;
-      extra.push(g.offset, x!.shape[ax]!, a.strides[ax]!, ...sIdx[j]!);
-    });
+    const extra = planParams(p, a.offset, a.strides, x!.shape, ia, ia.map((g) => bcast(g, p.idxShape)));
     return [gatherLaunch(be, [a, ...ia], out.dtype, out.shape, extra, (P) => {
       const lines = [`var o = prm[${P}] + ${dot(nd, P + 1)};`];
       ia.forEach((g, j) => {
