@@ -92,29 +92,26 @@ export const DEFAULT_TUNING: GpuTuning = {
   force: 'auto',
 };
 
+/** NVIDIA Hopper parameters from bench/gpu-matmul-sweep.js on an H200 (2026-11-26). */
+const HOPPER: GpuTuningOverride = {
+  tiled: { bm: 256, bn: 128, bk: 16, tm: 8, tn: 8, vec4: true, group: 8 },
+  tiledSmall: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, vec4: true, group: 8 },
+  smallBelowGroups: 33,
+  matvec: { wg: 256, rowsPerWg: 8, subgroups: true, kSlices: 8, kChunk: 512 },
+  splitK: { targetGroups: 1056, minChunk: 1024, maxOutputs: 65536 },
+};
+
 /** Per-adapter entries: the first whose `match` fits the adapter's identity overrides the defaults. */
 export const TUNING_TABLE: { match: AdapterIdentity; tuning: GpuTuningOverride; note: string }[] = [
   {
     match: { vendor: 'nvidia', device: 'h200' },
     note: 'bench/gpu-matmul-sweep.js on an H200 (Dawn/Vulkan, 2026-11-26): 4096^3 f32 40.8 TFLOP/s with 256x128x16 tiles, 8x8 per thread',
-    tuning: {
-      tiled: { bm: 256, bn: 128, bk: 16, tm: 8, tn: 8, vec4: true, group: 8 },
-      tiledSmall: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, vec4: true, group: 8 },
-      smallBelowGroups: 33,
-      matvec: { wg: 256, rowsPerWg: 8, subgroups: true, kSlices: 8, kChunk: 512 },
-      splitK: { targetGroups: 1056, minChunk: 1024, maxOutputs: 65536 },
-    },
+    tuning: HOPPER,
   },
   {
     match: { vendor: 'nvidia', device: 'h100' },
     note: 'the H200 sweep\'s parameters (same Hopper SMs; the H100 has less memory bandwidth); not yet swept on an H100',
-    tuning: {
-      tiled: { bm: 256, bn: 128, bk: 16, tm: 8, tn: 8, vec4: true, group: 8 },
-      tiledSmall: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, vec4: true, group: 8 },
-      smallBelowGroups: 33,
-      matvec: { wg: 256, rowsPerWg: 8, subgroups: true, kSlices: 8, kChunk: 512 },
-      splitK: { targetGroups: 1056, minChunk: 1024, maxOutputs: 65536 },
-    },
+    tuning: HOPPER,
   },
 ];
 
