@@ -4,13 +4,16 @@
  * `fusedElementwise` is a chain of elementwise primitives (unary, binary, where, astype) over one broadcast shape,
  * run by a backend in one pass. It keeps the unfused chain in its params, and its vjp/jvp rules are those of that
  * chain (MLX's fallback for fused and custom primitives); its vmap rule batches the fused node itself.
+ * `fusedReduce` is such a chain (one output) folded by a `reduce` over its trailing axes without storing the
+ * chain's values; its rules are likewise those of the chain followed by the reduction.
  */
 import { bindMulti, type MxArray } from '../array.js';
 import type { Dtype } from '../dtype.js';
 import { bool, isInexact } from '../dtype.js';
 import type { Stream } from '../device.js';
 import { broadcastShapes, shapesEqual } from '../shape.js';
-import { definePrimitives, single, type PrimitiveName } from '../primitive.js';
+import { definePrimitives, single, type PrimitiveName, type PrimitiveParams } from '../primitive.js';
+import { reduceDtype, reducedShape } from './reduce.js';
 import { asArray } from '../construct.js';
 import { zerosLike } from '../ops/creation.js';
 import { broadcastTo, moveaxis, reshape } from '../ops/layout.js';
@@ -41,12 +44,25 @@ export interface FusedParams {
   key: string;
 }
 
+/** The folds a `fusedReduce` epilogue can be (modes of the `reduce` primitive). */
+export type EpilogueMode = 'sum' | 'prod' | 'max' | 'min' | 'mean';
+
+/** Params of `fusedReduce`: the chain (exactly one output) and the `reduce` that consumed it. */
+export interface FusedReduceParams {
+  chain: FusedParams;
+  reduce: { mode: EpilogueMode; axes: readonly number[]; keepdims: boolean; ddof: number };
+  /** Canonical text of the chain and the reduction (CSE and code caches). */
+  key: string;
+}
+
 declare module '../primitive.js' {
   interface PrimitiveParams {
     /** An input of a function being compiled: shape and dtype only, never evaluated. */
     compilePlaceholder: { shape: number[]; dtype: Dtype };
     /** A chain of elementwise primitives computed in one pass over the broadcast shape of its inputs. */
     fusedElementwise: FusedParams;
+    /** A one-output elementwise chain reduced over its trailing axes in the same pass. */
+    fusedReduce: FusedReduceParams;
   }
 }
 
@@ -107,6 +123,46 @@ export function expandFused(xs: readonly MxArray[], p: FusedParams, stream: Stre
   });
 }
 
+/**
+ * The `key` of a `fusedReduce` node's params.
+ *
+ * @example
+ * ```ts
+ * const params = { chain, reduce, key: fusedReduceKey(chain, reduce) };
+ * ```
+ */
+export function fusedReduceKey(chain: FusedParams, r: FusedReduceParams['reduce']): string {
+  return `${r.mode}[${r.axes.join(',')}]${r.keepdims ? 'k' : ''}|${chain.key}`;
+}
+
+/**
+ * Builds what a `fusedReduce` node computes from unfused ops: its chain, then the reduction.
+ *
+ * @example
+ * ```ts
+ * const y = expandFusedReduce(node.inputs, node.params, stream); // same value as the fused node
+ * ```
+ */
+export function expandFusedReduce(xs: readonly MxArray[], p: FusedReduceParams, stream: Stream): MxArray {
+  const [v] = expandFused(xs, p.chain, stream);
+  return bindMulti('reduce', [v!], p.reduce as PrimitiveParams['reduce'], stream)[0]!;
+}
+
+/**
+ * Moves each batch axis to the front, padding ranks so that right-aligned broadcasting lines the batch axes up:
+ * how an elementwise node (fused or not) is batched.
+ */
+function alignBatch(xs: readonly MxArray[], axes: readonly (number | null)[], stream: Stream): MxArray[] {
+  const rank = Math.max(...xs.map((x, i) => x.ndim - (axes[i] === null ? 0 : 1)));
+  return xs.map((x, i) => {
+    const ax = axes[i];
+    if (ax === null || ax === undefined) return x;
+    const y = moveaxis(x, ax, 0, { stream });
+    const pad = rank - (y.ndim - 1);
+    return pad === 0 ? y : reshape(y, [y.shape[0]!, ...new Array<number>(pad).fill(1), ...y.shape.slice(1)], { stream });
+  });
+}
+
 definePrimitives({
   compilePlaceholder: {
     outputs: (_x, p) => single(p.shape, p.dtype),
@@ -132,16 +188,30 @@ definePrimitives({
     // elementwise, so batching is alignment: move each batch axis to the front (padding the rank so that it lines
     // up after right-aligned broadcasting) and run the same fused node
     vmap: (xs, axes, p, stream) => {
-      const rank = Math.max(...xs.map((x, i) => x.ndim - (axes[i] === null ? 0 : 1)));
-      const moved = xs.map((x, i) => {
-        const ax = axes[i];
-        if (ax === null || ax === undefined) return x;
-        const y = moveaxis(x, ax, 0, { stream });
-        const pad = rank - (y.ndim - 1);
-        return pad === 0 ? y : reshape(y, [y.shape[0]!, ...new Array<number>(pad).fill(1), ...y.shape.slice(1)], { stream });
-      });
-      const outs = bindMulti('fusedElementwise', moved, p, stream);
+      const outs = bindMulti('fusedElementwise', alignBatch(xs, axes, stream), p, stream);
       return [outs, outs.map(() => 0)];
+    },
+  },
+  fusedReduce: {
+    outputs: (xs, p) => {
+      const shape = broadcastShapes(xs.map((x) => x.shape));
+      const d = p.chain.ops[p.chain.outs[0]!]!.dtype;
+      return single(reducedShape(shape, p.reduce.axes, p.reduce.keepdims), reduceDtype(p.reduce.mode, d));
+    },
+    vjp: (primals, cts, _o, p, stream) => {
+      const [, g] = vjp((...xs: MxArray[]) => [expandFusedReduce(xs, p, stream)], primals, cts);
+      return g.map((x, i) => (isInexact(primals[i]!.dtype) ? x : null));
+    },
+    jvp: (primals, tangents, _o, p, stream) => {
+      const ts = tangents.map((t, i) => t ?? zerosLike(primals[i]!));
+      return jvp((...xs: MxArray[]) => [expandFusedReduce(xs, p, stream)], primals, ts)[1];
+    },
+    // the batch axis goes in front of the chain's shape, so the reduced (trailing) axes move up by one and stay
+    // trailing; the batch axis of a kept-dims or full reduction is then the output's first axis
+    vmap: (xs, axes, p, stream) => {
+      const reduce = { ...p.reduce, axes: p.reduce.axes.map((a) => a + 1) };
+      const q: FusedReduceParams = { chain: p.chain, reduce, key: fusedReduceKey(p.chain, reduce) };
+      return [bindMulti('fusedReduce', alignBatch(xs, axes, stream), q, stream), [0]];
     },
   },
 });

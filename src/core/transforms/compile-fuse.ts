@@ -3,13 +3,17 @@
  * (from each chain's last node up through its producers) and replaced by one `fusedElementwise` node, which a
  * backend runs in a single pass. A group is convex: no path leaves it and comes back, so the rewritten graph has
  * no cycle. Values a group computes that are used outside it (or returned) stay outputs of the fused node.
+ * A group whose only result feeds only a sum/prod/max/min/mean over trailing axes takes that reduction as an
+ * epilogue: one `fusedReduce` node that folds the chain's values without storing them (a single elementwise op
+ * qualifies too, as in sum(x * y)).
  */
 import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
 import { shapesEqual } from '../shape.js';
 import { SAME_DTYPE_UNARY, FLOAT_UNARY, BOOL_UNARY } from '../primitives/unary.js';
 import { ARITH_BINARY, BOOL_BINARY } from '../primitives/binary.js';
-import type { FusedOp, FusedParams } from '../primitives/compiled.js';
+import { fusedReduceKey, type EpilogueMode, type FusedOp, type FusedParams, type FusedReduceParams } from '../primitives/compiled.js';
+import type { PrimitiveParams } from '../primitive.js';
 import { consumers, paramsKey, scalarValue, type GNode, type Graph, type Val } from './compile-graph.js';
 
 const UNFUSABLE = new Set(['conj', 'bitwiseInvert', 'bitwiseAnd', 'bitwiseOr', 'bitwiseXor', 'leftShift', 'rightShift']);
@@ -22,6 +26,12 @@ const ON_BOOL = new Set(['logicalNot', 'logicalAnd', 'logicalOr', 'equal', 'notE
 const NUM_INTS = new Set<Dtype>([dt.int8, dt.int16, dt.int32, dt.uint8, dt.uint16, dt.uint32]);
 
 const isF = (d: Dtype): boolean => d === dt.float32 || d === dt.float64;
+const EPILOGUE = new Set<string>(['sum', 'prod', 'max', 'min', 'mean']);
+/**
+ * At most this many array inputs for a chain with an epilogue: with its output and parameters it then fits the
+ * 8 storage bindings every WebGPU device offers, so the GPU never declines it for bindings.
+ */
+const EPILOGUE_MAX_INPUTS = 6;
 const isFB = (d: Dtype): boolean => isF(d) || d === dt.bool;
 
 /**
@@ -76,6 +86,7 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
     return false;
   };
   const groups: Set<GNode>[] = [];
+  const reductions = new Map<Set<GNode>, GNode>();
   for (let r = g.nodes.length - 1; r >= 0; r--) {
     const root = g.nodes[r]!;
     if (owner.has(root) || !fusable(root)) continue;
@@ -92,19 +103,75 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
       group.add(p);
       stack.push(...p.ins);
     }
-    if (group.size < 2) continue;
+    const red = epilogueOf(root, group, uses, isOut);
+    if (group.size < 2 && !red) continue;
     for (const n of group) owner.set(n, group);
     groups.push(group);
+    if (red) reductions.set(group, red);
   }
   if (!groups.length) return g;
-  for (const group of groups) build(g.nodes.filter((n) => group.has(n)), group, uses, isOut);
+  for (const group of groups) {
+    const members = g.nodes.filter((n) => group.has(n));
+    const red = reductions.get(group);
+    if (red && withEpilogue(members, group, red)) continue;
+    if (members.length >= 2) build(members, group, uses, isOut);
+  }
   // the graph is re-sorted from its outputs: values a group lets escape may be read by nodes that came between
   // its members
   return { ...g, nodes: topoSort(g.outputs) };
 }
 
+/**
+ * The reduction a group can take as its epilogue: the group's root is its only value used outside it, and its
+ * only consumer is a float sum/prod/max/min/mean over trailing axes on the same stream. Null otherwise.
+ */
+function epilogueOf(root: GNode, group: Set<GNode>, uses: Map<Val, GNode[]>, isOut: Set<Val>): GNode | null {
+  const v = root.outs[0]!;
+  const us = uses.get(v) ?? [];
+  if (isOut.has(v) || us.length !== 1) return null;
+  const red = us[0]!;
+  if (red.prim !== 'reduce' || red.stream !== root.stream || !isF(v.dtype)) return null;
+  const p = red.params as PrimitiveParams['reduce'];
+  const nd = v.shape.length, k = p.axes.length;
+  if (!EPILOGUE.has(p.mode) || k === 0 || p.axes.some((a, i) => a !== nd - k + i)) return null;
+  for (const n of group) {
+    if (n === root) continue;
+    const o = n.outs[0]!;
+    if (isOut.has(o) || (uses.get(o) ?? []).some((c) => !group.has(c))) return null;
+  }
+  return red;
+}
+
+/** Replaces a group and its epilogue `red` by one `fusedReduce` node; false (nothing changed) past the input cap. */
+function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode): boolean {
+  const { params: chain, ins } = chainOf(members, group, [members.length - 1]);
+  if (ins.length > EPILOGUE_MAX_INPUTS) return false;
+  const rp = red.params as PrimitiveParams['reduce'];
+  const reduce = { mode: rp.mode as EpilogueMode, axes: rp.axes, keepdims: rp.keepdims, ddof: rp.ddof };
+  const params: FusedReduceParams = { chain, reduce, key: fusedReduceKey(chain, reduce) };
+  const out = red.outs[0]!;
+  const node: GNode = { prim: 'fusedReduce', params, stream: red.stream, ins, outs: [out] };
+  out.node = node;
+  out.out = 0;
+  return true;
+}
+
 /** The fused node of one group (members in topological order). */
 function build(members: GNode[], group: Set<GNode>, uses: Map<Val, GNode[]>, isOut: Set<Val>): GNode {
+  const escaping = members.filter((n) => isOut.has(n.outs[0]!) || (uses.get(n.outs[0]!) ?? []).some((c) => !group.has(c)));
+  const { params, ins } = chainOf(members, group, escaping.map((n) => members.indexOf(n)));
+  const fused: GNode = { prim: 'fusedElementwise', params, stream: members[0]!.stream, ins, outs: [] };
+  fused.outs = escaping.map((n, i) => {
+    const v = n.outs[0]!;
+    v.node = fused;
+    v.out = i;
+    return v;
+  });
+  return fused;
+}
+
+/** The chain of a group (members in topological order) whose steps `outs` are its outputs, and its inputs. */
+function chainOf(members: GNode[], group: Set<GNode>, outs: number[]): { params: FusedParams; ins: Val[] } {
   const ins: Val[] = [];
   const lits: { value: number; dtype: Dtype }[] = [];
   const ref = new Map<Val, number>();
@@ -129,23 +196,13 @@ function build(members: GNode[], group: Set<GNode>, uses: Map<Val, GNode[]>, isO
     ref.set(n.outs[0]!, nIn + k);
     return { prim: n.prim, params: n.params, args: n.ins.map(argOf), dtype: n.outs[0]!.dtype };
   });
-  const escaping = members.filter((n) => isOut.has(n.outs[0]!) || (uses.get(n.outs[0]!) ?? []).some((c) => !group.has(c)));
-  const outs = escaping.map((n) => members.indexOf(n));
   const inDtypes = ins.map((v) => v.dtype);
   const key = [
     nIn, inDtypes.map((d) => d.name).join(','), outs.join(','),
     lits.map((l) => `${l.dtype.name}=${paramsKey(l.value)}`).join(','),
     ops.map((o) => `${o.prim}${paramsKey(o.params)}(${o.args.join(',')}):${o.dtype.name}`).join(';'),
   ].join('|');
-  const params: FusedParams = { nIn, inDtypes, ops, outs, lits, key };
-  const fused: GNode = { prim: 'fusedElementwise', params, stream: members[0]!.stream, ins, outs: [] };
-  fused.outs = escaping.map((n, i) => {
-    const v = n.outs[0]!;
-    v.node = fused;
-    v.out = i;
-    return v;
-  });
-  return fused;
+  return { params: { nIn, inDtypes, ops, outs, lits, key }, ins };
 }
 
 /** Nodes reachable from `outputs`, inputs before consumers. */

@@ -1,23 +1,25 @@
 /**
  * @file CPU kernels of the primitives `mx.compile` builds: the placeholder (which refuses to run) and the fused
  * elementwise chain, which runs its generated row function (compiled-codegen.ts) under the shared strided loop, so
- * dense inputs take one row and broadcast or strided ones an odometer over merged dimensions.
+ * dense inputs take one row and broadcast or strided ones an odometer over merged dimensions; and the chain with a
+ * reduction epilogue (compiled-reduce.ts).
  */
 import type { CpuKernelTable } from '../kernel.js';
 import type { TypedArray } from '../../backend.js';
 import { placeholderEvaluated } from '../../../core/primitives/compiled.js';
 import { stridedLoop } from './elementwise-loop.js';
 import { fusedRow } from './compiled-codegen.js';
+import { fusedReduceCpu } from './compiled-reduce.js';
 
 /**
- * Kernels of `compilePlaceholder` and `fusedElementwise`.
+ * Kernels of `compilePlaceholder`, `fusedElementwise` and `fusedReduce`.
  *
  * @example
  * ```ts
  * const cpuKernels = { ...compiledKernels, ... };
  * ```
  */
-export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElementwise'> = {
+export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElementwise' | 'fusedReduce'> = {
   compilePlaceholder() {
     return placeholderEvaluated();
   },
@@ -29,5 +31,8 @@ export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElemen
     const B: TypedArray[] = xs.map((x) => x.buf), O: TypedArray[] = views.map((v) => v.buf);
     stridedLoop(xs, outs[0]!.shape, (n, offs, steps, io) => row(B, O, n, offs, steps, io));
     return views;
+  },
+  fusedReduce(xs, p, [out], be) {
+    return [fusedReduceCpu(xs, p, out!, be)];
   },
 };
