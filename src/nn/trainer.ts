@@ -5,17 +5,22 @@
  * Memory stays flat across steps: each step runs inside `mx.tidy` (the batch, the graph, the gradients are freed at
  * its end) and the parameters and optimizer buffers that the update replaced are disposed once the new ones are
  * evaluated. The loop therefore owns the model's arrays: do not keep handles to old parameters across steps.
+ *
+ * With `compile: true` the step (loss, gradients, clip, update) is one `mx.compile`d function whose implicit state
+ * is the model and the optimizer (trainer-compile.ts), so a step replays a cached, fused graph.
  */
 import * as mx from '../index.js';
 import { MxArray } from '../core/array.js';
 import { forEachArray } from '../core/memory.js';
-import { Module, valueAndGrad } from './module.js';
-import { clipGradNorm, type Optimizer } from '../optimizers/optimizer.js';
+import type { Module } from './module.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
 import { ProgressBar, formatRate, type ProgressOpts } from './trainer-progress.js';
 import { lossCurveSvg } from './trainer-plot.js';
+import { trainStep } from './trainer-compile.js';
 
 export { ProgressBar, formatRate, formatDuration, type ProgressOpts, type ProgressSink } from './trainer-progress.js';
 export { lossCurveSvg, niceTicks, type PlotSeries, type PlotOpts } from './trainer-plot.js';
+export { trainStep, type TrainStepOpts } from './trainer-compile.js';
 
 /** What `onStep` receives after each training step. */
 export interface StepInfo {
@@ -54,6 +59,22 @@ export interface TrainLoopOpts {
   plotTitle?: string;
   /** Called after every step (for logging or tests), outside the step's tidy scope. */
   onStep?: (info: StepInfo) => void;
+  /**
+   * Compile the training step (forward, backward, clip and update) with `mx.compile`, as MLX users do with
+   * `mx.compile(step, { inputs: state, outputs: state })`: the first step traces it, later steps replay the traced
+   * graph with elementwise chains fused, which saves most of the per-op host cost and, on the GPU, most launches.
+   * The model and the optimizer are the compiled function's implicit state: their arrays (parameters, buffers such
+   * as BatchNorm statistics, the optimizer's step, learning rate and moments) are read as inputs and written back
+   * after each step, so learning-rate schedules and a learning rate set between steps take effect. The optimizer's
+   * buffers are created (`optimizer.init`) before the first step, so one trace serves every step. The compiled step
+   * is reused by later `trainLoop` calls with the same `lossFn`, model, optimizer and `clipGradNorm`.
+   *
+   * Limits (those of `mx.compile`): `lossFn` may not read array values (`item`, `tolist`), batches of a new shape
+   * or dtype trace again, and JS values the step reads (optimizer hyper-parameters other than the learning rate,
+   * the training flag, the global random key of `mx.random`) are baked into the trace: random ops (dropout) repeat
+   * the same draw every step, so train models with dropout uncompiled, or pass keys in the batch. Default false.
+   */
+  compile?: boolean;
 }
 
 /** What `trainLoop` returns. */
@@ -127,7 +148,7 @@ export async function trainLoop(opts: TrainLoopOpts): Promise<TrainResult> {
   const unit = opts.unit ?? 'samples';
   const evalEvery = opts.evalEvery ?? Math.max(1, Math.ceil(steps / 10));
   const bar = opts.progress === false ? null : new ProgressBar(steps, { label: 'train', ...opts.progress });
-  const lossAndGrad = valueAndGrad(model, lossFn);
+  const runStep = trainStep(model, lossFn, optimizer, { clipGradNorm: opts.clipGradNorm, compile: opts.compile });
   const result: TrainResult = { trainLoss: [], valLoss: [], seconds: 0, throughput: 0 };
   const t0 = performance.now();
   let trainMs = 0, items = 0, smooth = NaN;
@@ -139,11 +160,9 @@ export async function trainLoop(opts: TrainLoopOpts): Promise<TrainResult> {
     const out = mx.tidy(() => {
       const batch = nextBatch(step - 1);
       items += count(batch);
-      let [loss, grads] = lossAndGrad(...batch);
-      if (opts.clipGradNorm !== undefined) [grads] = clipGradNorm(grads, opts.clipGradNorm);
-      optimizer.update(model, grads);
+      const loss = runStep(...batch);
       // everything returned survives the scope: the loss, the new parameters and the optimizer's buffers
-      return { loss: loss as MxArray, params: model.parameters(), state: optimizer.state };
+      return { loss, params: model.parameters(), state: optimizer.state };
     });
     await mx.eval(out.loss, out.params, out.state);
     const loss = (await out.loss.item()) as number;
