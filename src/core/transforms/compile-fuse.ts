@@ -32,6 +32,17 @@ const EPILOGUE = new Set<string>(['sum', 'prod', 'max', 'min', 'mean']);
  * 8 storage bindings every WebGPU device offers, so the GPU never declines it for bindings.
  */
 const EPILOGUE_MAX_INPUTS = 6;
+
+/**
+ * @internal Switches of the fusion pass, for tests and benchmarks that compare against the plain chains (a
+ * compiled function keeps the plans it traced before a change).
+ *
+ * @example
+ * ```ts
+ * fuseOptions.epilogues = false; // reductions stay separate nodes
+ * ```
+ */
+export const fuseOptions = { epilogues: true };
 const isFB = (d: Dtype): boolean => isF(d) || d === dt.bool;
 
 /**
@@ -126,6 +137,7 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
  * only consumer is a float sum/prod/max/min/mean over trailing axes on the same stream. Null otherwise.
  */
 function epilogueOf(root: GNode, group: Set<GNode>, uses: Map<Val, GNode[]>, isOut: Set<Val>): GNode | null {
+  if (!fuseOptions.epilogues) return null;
   const v = root.outs[0]!;
   const us = uses.get(v) ?? [];
   if (isOut.has(v) || us.length !== 1) return null;

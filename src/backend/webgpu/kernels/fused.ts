@@ -17,83 +17,19 @@ import { sizeOf } from '../../../core/shape.js';
 import type { ArrayData } from '../../backend.js';
 import type { WebGpuBackend } from '../backend.js';
 import { gpuBackend } from '../index.js';
-import { PRELUDE, computeType, convert, lanes, loader, storeBits, type ComputeType } from '../wgsl.js';
+import { PRELUDE, computeType, lanes, loader, storeBits } from '../wgsl.js';
+import { chainSteps } from './fused-steps.js';
+import { fusedReduceKernel } from './fused-reduce.js';
 import type { GpuKernel } from './kernel.js';
-import { BINARY_PRELUDE, BINARY_WGSL, UNARY_WGSL } from './elementwise-defs.js';
+import { BINARY_PRELUDE } from './elementwise-defs.js';
 import { broadcastStrides, collapse } from './elementwise.js';
-import { erfWgsl, erfinvWgsl, f32Lit } from './misc-math.js';
 import { fastElementwiseFn } from './elementwise-fast.js';
 
 const WG = 64;
 
-/** Float ops defined outside the shared table (misc.ts), taking and returning f32. */
-const FLOAT_EXTRA: Record<string, (x: string) => string> = { erf: erfWgsl, erfinv: erfinvWgsl };
-
-/** WGSL of a literal in the compute type of its dtype. */
-function literal(v: number, t: ComputeType): string {
-  switch (t) {
-    case 'f32': return f32Lit(v);
-    case 'i32': return `i32(${Math.trunc(v) | 0})`;
-    case 'u32': return `${Math.trunc(v) >>> 0}u`;
-    default: return v !== 0 ? 'true' : 'false';
-  }
-}
-
-/** `v` (in the compute type of `d`) rounded to what storing it as `d` and loading it back gives. */
-function roundTo(v: string, d: Dtype): string {
-  switch (d.name) {
-    case 'float16': return `unpack2x16float(pack2x16float(vec2f(${v}, 0.0))).x`;
-    case 'bfloat16': return `bitcast<f32>(bf16_bits(${v}) << 16u)`;
-    case 'int16': return `(bitcast<i32>(bitcast<u32>(${v}) << 16u) >> 16u)`;
-    case 'int8': return `(bitcast<i32>(bitcast<u32>(${v}) << 24u) >> 24u)`;
-    case 'uint16': return `(${v} & 0xffffu)`;
-    case 'uint8': return `(${v} & 0xffu)`;
-    default: return v;
-  }
-}
-
-/** The WGSL expression of each step (in its result's compute type), or null when some step has none. */
-function steps(p: FusedParams): string[] | null {
-  const dtypeOf = (a: number): Dtype => (a < 0 ? p.lits[-1 - a]!.dtype : a < p.nIn ? p.inDtypes[a]! : p.ops[a - p.nIn]!.dtype);
-  const ref = (a: number): string => {
-    if (a < 0) { const l = p.lits[-1 - a]!; return literal(l.value, computeType(l.dtype)!); }
-    return a < p.nIn ? `x${a}` : `v${a - p.nIn}`;
-  };
-  const out: string[] = [];
-  for (const op of p.ops) {
-    const to = computeType(op.dtype);
-    const ts = op.args.map((a) => computeType(dtypeOf(a)));
-    if (!to || ts.some((t) => !t)) return null;
-    const args = op.args.map(ref);
-    const ti = ts[0]!;
-    let e: string | null;
-    if (op.prim === 'astype') {
-      e = convert(args[0]!, ti, to);
-    } else if (op.prim === 'where') {
-      e = `select(${convert(args[2]!, ts[2]!, to)}, ${convert(args[1]!, ts[1]!, to)}, ${convert(args[0]!, ti, 'bool')})`;
-    } else if (op.args.length === 1 && FLOAT_EXTRA[op.prim]) {
-      e = to === 'f32' ? FLOAT_EXTRA[op.prim]!(convert(args[0]!, ti, 'f32')) : null;
-    } else if (op.args.length === 1 && UNARY_WGSL[op.prim]) {
-      // as the unary kernels: predicates (bool results) compute in the input's type, the rest in the output's
-      const t = to === 'bool' ? ti : to;
-      const r = UNARY_WGSL[op.prim]!(convert(args[0]!, ti, t), t);
-      e = r === null ? null : convert(r, to === 'bool' ? 'bool' : t, to);
-    } else if (op.args.length === 2 && BINARY_WGSL[op.prim]) {
-      // both operands in the first one's type (a literal may carry another dtype), comparisons give bool
-      const r = BINARY_WGSL[op.prim]!(args[0]!, convert(args[1]!, ts[1]!, ti), ti);
-      e = r === null ? null : convert(r, to === 'bool' ? 'bool' : ti, to);
-    } else {
-      e = null;
-    }
-    if (e === null) return null;
-    out.push(roundTo(e, op.dtype));
-  }
-  return out;
-}
-
 /** WGSL of the chain over `nd` collapsed dimensions, or null when a step has no WGSL expression. */
 function shader(p: FusedParams, nd: number): string | null {
-  const body = steps(p);
+  const body = chainSteps(p);
   if (!body) return null;
   const N = p.nIn, outs = p.outs.map((o) => p.ops[o]!.dtype);
   const L = Math.max(...outs.map(lanes));
@@ -145,7 +81,7 @@ const cache = new Map<string, string | null>();
 function chainFn(p: FusedParams): string | null {
   const k = `fn|${p.key}`;
   if (!cache.has(k)) {
-    const body = steps(p);
+    const body = chainSteps(p);
     const outT = p.outs.map((o) => computeType(p.ops[o]!.dtype)!);
     cache.set(k, body && `struct EwOut { ${outT.map((t, j) => `r${j}: ${t}`).join(', ')} }
 fn ew(${p.inDtypes.map((d, j) => `x${j}: ${computeType(d)}`).join(', ')}) -> EwOut {
@@ -173,8 +109,12 @@ function supported(node: Node): boolean {
   return source(p, 1) !== null;
 }
 
-/** `fusedElementwise` on the GPU: one generated shader and one dispatch per fused chain. */
+/**
+ * `fusedElementwise` on the GPU: one generated shader and one dispatch per fused chain; `fusedReduce` (the chain
+ * with a reduction epilogue) in fused-reduce.ts.
+ */
 export const fusedKernels: Record<string, GpuKernel> = {
+  fusedReduce: fusedReduceKernel,
   fusedElementwise: {
     ok: supported,
     run: (node, be: WebGpuBackend): ArrayData[] => {
