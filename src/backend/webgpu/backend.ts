@@ -72,6 +72,16 @@ interface Pipeline {
   dynamic: boolean;
 }
 
+/**
+ * Watches what the backend does while a compiled plan runs (webgpu/replay.ts): which buffers it allocates and what
+ * it launches. Anything that a replay could not repeat (an upload, a copy, a fallback) calls `fail`.
+ */
+export interface GpuRecorder {
+  alloc(b: PooledBuffer, bytes: number): void;
+  launch(code: string, buffers: readonly PooledBuffer[], groups: number): void;
+  fail(why: string): void;
+}
+
 export class WebGpuBackend implements Backend {
   readonly type = 'gpu' as const;
   readonly pool: BufferPool;
@@ -119,7 +129,9 @@ export class WebGpuBackend implements Backend {
    */
   readonly quirks = { noFastElementwise: false };
   /** Counts for tests and deviceInfo: dispatches, submissions, pipelines compiled, CPU fallbacks run. */
-  readonly stats = { dispatches: 0, submits: 0, pipelines: 0, bindGroups: 0, fallbacks: 0, uploads: 0, readbacks: 0 };
+  readonly stats = { dispatches: 0, submits: 0, pipelines: 0, bindGroups: 0, fallbacks: 0, uploads: 0, readbacks: 0, replays: 0 };
+  /** Set while a compiled plan is being recorded (webgpu/replay.ts). */
+  recorder: GpuRecorder | null = null;
 
   constructor(readonly device: GPUDevice, readonly kernels: Partial<Record<string, GpuKernel>>) {
     this.maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
@@ -146,7 +158,9 @@ export class WebGpuBackend implements Backend {
   /** A fresh dense output for `dtype`/`shape` (its storage holds one reference once attached). */
   output(dtype: Dtype, shape: readonly number[]): { data: ArrayData; arg: GpuArg } {
     const n = sizeOf(shape);
-    const buf = this.pool.alloc(bufferBytes(dtype, n));
+    const bytes = bufferBytes(dtype, n);
+    const buf = this.pool.alloc(bytes);
+    this.recorder?.alloc(buf, bytes);
     const storage = new Storage(this, buf, n * dtype.size);
     const strides = rowMajorStrides(shape);
     return { data: { storage, offset: 0, strides, contiguous: true }, arg: { buf, dtype, shape, strides, offset: 0 } };
@@ -155,6 +169,7 @@ export class WebGpuBackend implements Backend {
   /** A temporary buffer for one kernel launch; given back after the node is encoded. */
   temp(bytes: number): PooledBuffer {
     const b = this.pool.alloc(bytes);
+    this.recorder?.alloc(b, bytes);
     this.#temps.push(b);
     return b;
   }
@@ -171,6 +186,7 @@ export class WebGpuBackend implements Backend {
       return { buf: d.storage.handle as PooledBuffer, dtype: x.dtype, shape: x.shape, strides: d.strides, offset: d.offset };
     }
     if (d.storage.backend !== cpuBackend) throw new Error(`[gpu] Cannot read data of the ${d.storage.backend.type} backend.`);
+    this.recorder?.fail('host input');
     const host = readSync(cpuBackend, d, x.dtype, x.shape);
     if (host.byteLength <= SMALL_UPLOAD) {
       const align = Math.max(16, x.dtype.size);
@@ -186,6 +202,7 @@ export class WebGpuBackend implements Backend {
 
   #write(buf: PooledBuffer, host: TypedArray): void {
     if (host.byteLength === 0) return;
+    this.recorder?.fail('upload');
     this.stats.uploads++;
     let bytes = new Uint8Array(host.buffer, host.byteOffset, host.byteLength);
     // writeBuffer needs a multiple of 4 bytes
@@ -201,6 +218,7 @@ export class WebGpuBackend implements Backend {
     const bytes = Math.ceil(Math.max(4, values.length * 4) / this.#align) * this.#align;
     if (bytes > ARENA_BYTES / 4) {
       // unusually long parameter lists get their own buffer
+      this.recorder?.fail('long parameters');
       const a = new Int32Array(Math.max(1, values.length));
       a.set(values);
       const b = this.temp(a.byteLength);
@@ -211,6 +229,18 @@ export class WebGpuBackend implements Backend {
     const view = new Int32Array(arena.host.buffer, offset, values.length);
     for (let i = 0; i < values.length; i++) view[i] = values[i]!;
     return new ParamRef(arena, offset, bytes);
+  }
+
+  /** A copy of recorded parameter words (`words.length * 4` bytes, a multiple of the alignment) in the arena. */
+  paramWords(words: Int32Array): ParamRef {
+    const { arena, offset } = this.#reserve(words.byteLength, this.#align);
+    new Int32Array(arena.host.buffer, offset, words.length).set(words);
+    return new ParamRef(arena, offset, words.byteLength);
+  }
+
+  /** The words of a parameter slice as written so far (the arena's host image keeps them until it is reused). */
+  paramsOf(p: ParamRef): Int32Array {
+    return new Int32Array(p.arena.host.buffer.slice(p.offset, p.offset + p.size));
   }
 
   /** `bytes` of the current arena at an offset aligned to `align`; a full arena submits the batch first. */
@@ -346,6 +376,7 @@ export class WebGpuBackend implements Backend {
         const a = buffers[i]!;
         if (a.buffer !== b.buffer || a.offset !== b.offset) continue;
         // a standalone buffer: copyBufferToBuffer cannot copy within one buffer
+        this.recorder?.fail('aliased binding');
         const copy = this.pool.alloc(b.size, true);
         this.#temps.push(copy);
         this.#pass?.end();
@@ -367,6 +398,7 @@ export class WebGpuBackend implements Backend {
   dispatch(code: string, buffers: readonly PooledBuffer[], groups: number): void {
     if (groups === 0) return;
     buffers = this.#unalias(buffers);
+    this.recorder?.launch(code, buffers, groups);
     const p = this.#pipeline(code, buffers);
     const bg = this.#bindGroup(p, buffers);
     for (const b of buffers) b.lastUse = this.#batch;
@@ -453,6 +485,38 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Inputs that must be read back to the host before `run`: the GPU inputs of a node that falls back. */
+  /**
+   * Runs one node's GPU kernel now, outside the scheduler (compiled plans run their steps this way): false, with
+   * nothing done, when the kernel declines it.
+   */
+  runStep(node: Node): boolean {
+    const k = this.#kernel(node);
+    if (!k) return false;
+    try {
+      const outs = k.run(node, this);
+      for (let i = 0; i < node.outputs.length; i++) node.outputs[i]!._attach(outs[i]!);
+    } finally {
+      this.#releaseTemps();
+    }
+    return true;
+  }
+
+  /** A dense GPU copy of `x` at offset 0 (an upload for host data, a copying kernel for a strided GPU view). */
+  denseCopy(x: MxArray): ArrayData {
+    const d = x._data!;
+    if (d.storage.backend !== this) {
+      const host = readSync(cpuBackend, d, x.dtype, x.shape);
+      const { data, arg } = this.output(x.dtype, x.shape);
+      this.#write(arg.buf, host);
+      return data;
+    }
+    try {
+      return this.kernels['astype']!.dense!(this, this.arg(x));
+    } finally {
+      this.#releaseTemps();
+    }
+  }
+
   needsHost(node: Node): MxArray[] {
     if (this.#kernel(node)) return [];
     return node.inputs.filter((x) => x._data && x._data.storage.backend !== cpuBackend);
@@ -472,6 +536,7 @@ export class WebGpuBackend implements Backend {
 
   /** Runs the CPU kernel (inputs are on the host: the scheduler read them back) and uploads its outputs. */
   #fallback(node: Node): void {
+    this.recorder?.fail('fallback');
     this.stats.fallbacks++;
     cpuBackend.run(node);
     for (const o of node.outputs) {

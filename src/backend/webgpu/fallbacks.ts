@@ -145,6 +145,7 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   pad: 'gpu',
   partition: 'gpu',
   pinv: 'cpu',
+  planCall: 'gpu',
   qrf: 'cpu',
   randomBernoulli: 'gpu',
   randomBits: 'gpu',

@@ -101,10 +101,36 @@ function constant(c: Capture): MxArray {
  * ```
  */
 export function replay(plan: Plan, inputs: readonly MxArray[]): MxArray[] {
-  const vals = new Array<MxArray>(plan.nSlots);
-  for (let i = 0; i < plan.nIn; i++) vals[i] = inputs[i]!;
+  const start = new Array<MxArray>(plan.nIn + plan.consts.length);
+  for (let i = 0; i < plan.nIn; i++) start[i] = inputs[i]!;
   const cs = plan.consts;
-  for (let i = 0; i < cs.length; i++) vals[plan.nIn + i] = constant(cs[i]!);
+  for (let i = 0; i < cs.length; i++) start[plan.nIn + i] = constant(cs[i]!);
+  return replaySlots(plan, start, plan.outs);
+}
+
+/**
+ * @internal The constants of a plan as arrays (remade where a handle was disposed), in slot order after the inputs.
+ *
+ * @example
+ * ```ts
+ * const vals = [...inputs, ...planConstants(plan)];
+ * ```
+ */
+export function planConstants(plan: Plan): MxArray[] {
+  return plan.consts.map(constant);
+}
+
+/**
+ * @internal Binds a plan's steps on `start` (the inputs, then the constants) and returns the values of `slots`.
+ *
+ * @example
+ * ```ts
+ * const outs = replaySlots(plan, [...inputs, ...planConstants(plan)], plan.outs);
+ * ```
+ */
+export function replaySlots(plan: Plan, start: readonly MxArray[], slots: readonly number[]): MxArray[] {
+  const vals = new Array<MxArray>(plan.nSlots);
+  for (let i = 0; i < start.length; i++) vals[i] = start[i]!;
   const steps = plan.steps;
   for (let k = 0; k < steps.length; k++) {
     const s = steps[k]!;
@@ -113,8 +139,8 @@ export function replay(plan: Plan, inputs: readonly MxArray[]): MxArray[] {
     const r = bindMulti(s.prim, ins, s.params as never, s.stream);
     for (let j = 0; j < s.outs.length; j++) vals[s.outs[j]!] = r[j]!;
   }
-  const out = new Array<MxArray>(plan.outs.length);
-  for (let i = 0; i < out.length; i++) out[i] = vals[plan.outs[i]!]!;
+  const out = new Array<MxArray>(slots.length);
+  for (let i = 0; i < out.length; i++) out[i] = vals[slots[i]!]!;
   return out;
 }
 

@@ -3,7 +3,7 @@
  * (constant folding and CSE in compile-graph.ts, elementwise fusion in compile-fuse.ts) and cache it as a plan
  * (compile-plan.ts) that later calls replay on their own inputs without calling the function again.
  */
-import { MxArray, bindMulti } from '../array.js';
+import { MxArray, bindMulti, graphKept } from '../array.js';
 import { defaultStream } from '../device.js';
 import { treeFlattenWith } from '../tree.js';
 import { forEachArray } from '../memory.js';
@@ -12,6 +12,7 @@ import { trace } from './graph.js';
 import { buildGraph, discardTrace } from './compile-graph.js';
 import { fuse } from './compile-fuse.js';
 import { toPlan, replay, registerCompiled, type Plan } from './compile-plan.js';
+import { planCallable, callPlan, type PlanNode } from './compile-call.js';
 
 type Fn = (...args: any[]) => any;
 
@@ -121,6 +122,8 @@ function setStateLeaves(t: unknown, vals: readonly MxArray[], pos = { i: 0 }, se
 
 interface Entry {
   plan: Plan;
+  /** The plan as one `planCall` node (GPU plans outside transforms), or null. */
+  node: PlanNode | null;
   nOut: number;
   rebuild: (leaves: readonly unknown[]) => unknown;
 }
@@ -177,7 +180,7 @@ export function compile<F extends Fn>(fn: F, opts: CompileOpts = {}): F {
     g = fuse(g, shapeless);
     const plan = toPlan(g, compiled);
     discardTrace(phs, all);
-    return { plan, nOut: outLeaves.length, rebuild };
+    return { plan, node: shapeless ? null : planCallable(plan, leaves), nOut: outLeaves.length, rebuild };
   };
 
   const lookup = (self: unknown, args: unknown[]): [Entry, MxArray[]] => {
@@ -199,7 +202,8 @@ export function compile<F extends Fn>(fn: F, opts: CompileOpts = {}): F {
   const compiled = function (this: unknown, ...args: unknown[]): unknown {
     if (!enabled) return fn.apply(this, args);
     const [e, leaves] = lookup(this, args);
-    const res = replay(e.plan, leaves);
+    // transforms tracing the call must see the steps themselves, so their rules apply
+    const res = e.node && !e.node.cache.off && !graphKept() ? callPlan(e.node, leaves) : replay(e.plan, leaves);
     if (hasOut) setStateLeaves(opts.outputs, res.slice(e.nOut));
     return e.rebuild(res.length === e.nOut ? res : res.slice(0, e.nOut));
   };

@@ -22,6 +22,7 @@ import { ioKernels } from './io.js';
 import { compiledKernels } from './compiled.js';
 import { convKernels } from './conv.js';
 import { customKernels } from './custom.js';
+import { replayCpuKernels } from './replay.js';
 
 export const cpuKernels: { [P in PrimitiveName]: CpuKernel<P> } = {
   ...basicKernels,
@@ -42,4 +43,5 @@ export const cpuKernels: { [P in PrimitiveName]: CpuKernel<P> } = {
   ...compiledKernels,
   ...convKernels,
   ...customKernels,
+  ...replayCpuKernels,
 };

@@ -17,11 +17,12 @@ import { scatterNdKernels } from './indexing-scatter-nd.js';
 import { sortKernels } from './sort.js';
 import { convKernels } from './conv.js';
 import { contractKernels } from './contract.js';
+import { replayKernels } from '../replay.js';
 
 export const gpuKernels: Record<string, GpuKernel> = {
   ...miscExtraKernels,
   ...sortKernels,
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels,
   ...layoutKernels, ...indexingKernels, ...creationKernels, ...miscKernels, ...withWideKernels(miscKernels), ...fusedKernels,
-  ...fftKernels, ...scatterNdKernels, ...convKernels, ...contractKernels,
+  ...fftKernels, ...scatterNdKernels, ...convKernels, ...contractKernels, ...replayKernels,
 };

@@ -1,0 +1,208 @@
+/**
+ * @file The GPU kernel of `planCall` (a compiled call as one node). The first run of an input signature runs the
+ * plan's steps through their kernels with a recorder attached to the backend, which notes every allocation and
+ * launch: the WGSL code, each binding as input k / allocation n / parameter words, and the workgroup count. Later
+ * runs replay that list: they allocate the same sizes, copy the parameter words into the arena and dispatch with
+ * the call's own buffers, skipping node construction, scheduling, kernel selection and parameter computation.
+ *
+ * Inputs are made dense at offset 0 on the GPU first (host data is uploaded, strided views copied), so the recorded
+ * parameter words (which hold input offsets and strides) fit every later call. A recording is refused (the plan
+ * goes back to one node per step) when anything else happens: an upload or copy inside a step, a fallback, a buffer
+ * the recorder did not see allocated. If a step's kernel declines, the node declines too and runs once on the CPU.
+ */
+import { MxArray, type Node } from '../../core/array.js';
+import { Storage, backendFor, type ArrayData } from '../backend.js';
+import { runSteps, handOver, type PlanCallParams } from '../../core/primitives/replay.js';
+import { ParamRef, type GpuRecorder, type WebGpuBackend } from './backend.js';
+import type { PooledBuffer } from './allocator.js';
+import type { GpuKernel } from './kernels/kernel.js';
+
+/** A binding of a recorded launch: input `i`, allocation `i` of the call, or parameter words. */
+type Bind = { k: 0; i: number } | { k: 1; i: number } | { k: 2; words: Int32Array };
+
+interface Launch { code: string; binds: Bind[]; groups: number }
+
+/** Where an output's data lives: in input `i` (a view of it) or in allocation `i`, and the view. */
+interface OutRec { inInput: boolean; i: number; nbytes: number; offset: number; strides: readonly number[]; contiguous: boolean }
+
+interface Recording { allocs: number[]; launches: Launch[]; outs: OutRec[] }
+
+/** Recordings kept per plan (input alias patterns); past this, further signatures run their steps directly. */
+const MAX_RECORDINGS = 8;
+
+/** Whether replay is on (`MLX_TS_GPU_REPLAY=0` turns it off, for comparison). */
+export function replayEnabled(): boolean {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MLX_TS_GPU_REPLAY !== '0';
+}
+
+class Recorder implements GpuRecorder {
+  src = new Map<PooledBuffer, Bind>();
+  allocs: number[] = [];
+  launches: Launch[] = [];
+  failed: string | null = null;
+  constructor(private readonly be: WebGpuBackend) {}
+
+  alloc(b: PooledBuffer, bytes: number): void {
+    // a buffer freed and handed out again inside the call is a new allocation from here on
+    this.src.set(b, { k: 1, i: this.allocs.length });
+    this.allocs.push(bytes);
+  }
+
+  launch(code: string, buffers: readonly PooledBuffer[], groups: number): void {
+    if (this.failed !== null) return;
+    const binds: Bind[] = [];
+    for (const b of buffers) {
+      if (b instanceof ParamRef) { binds.push({ k: 2, words: this.be.paramsOf(b) }); continue; }
+      const s = this.src.get(b);
+      if (!s) { this.fail('a buffer from outside the call'); return; }
+      binds.push(s);
+    }
+    this.launches.push({ code, binds, groups });
+  }
+
+  fail(why: string): void { this.failed ??= why; }
+}
+
+/** Which inputs share a buffer: '' when none does (the usual case), else the first sharer of each. */
+function aliasKey(ins: readonly ArrayData[]): string {
+  let key = '';
+  for (let j = 1; j < ins.length; j++) {
+    const h = ins[j]!.storage.handle;
+    for (let i = 0; i < j; i++) {
+      if (ins[i]!.storage.handle === h) { key += `${j}=${i},`; break; }
+    }
+  }
+  return key;
+}
+
+/** Outputs of nodes `ok` has already run, handed to `run` (null: the node declined). */
+const ran = new WeakMap<Node, ArrayData[] | null>();
+
+/**
+ * Runs the node: replay, recording or a direct run of the steps. Called from `ok`, because only running the steps
+ * shows whether every kernel takes them; the scheduler calls `run` right after.
+ */
+function execute(node: Node, be: WebGpuBackend): ArrayData[] | null {
+  const p = node.params as PlanCallParams;
+  const ins: ArrayData[] = [];
+  const copies: ArrayData[] = [];
+  const dropCopies = (): void => { for (const c of copies) c.storage.release(); };
+  let dense = true;
+  for (const x of node.inputs) {
+    const d = x._data!;
+    if (d.storage.backend === be && d.contiguous && d.offset === 0) { ins.push(d); continue; }
+    try {
+      const c = be.denseCopy(x);
+      c.storage.retain();
+      copies.push(c);
+      ins.push(c);
+    } catch {
+      dense = false;
+      break;
+    }
+  }
+  if (!dense) { dropCopies(); return direct(node, be, node.inputs, null); }
+  const key = aliasKey(ins);
+  const rec = p.cache.recs.get(key) as Recording | undefined;
+  let outs: ArrayData[] | null;
+  if (rec) outs = replay(be, rec, ins);
+  else {
+    // copies stand in for their inputs through handles of their own
+    const start = node.inputs.map((x, i) => {
+      if (ins[i] === x._data) return x;
+      const h = new MxArray(x.shape, x.dtype, null);
+      h._attach(ins[i]!);
+      return h;
+    });
+    const own = start.filter((h, i) => h !== node.inputs[i]);
+    const rc = p.cache.off || p.cache.recs.size >= MAX_RECORDINGS ? null : new Recorder(be);
+    if (rc) ins.forEach((d, k) => rc.src.set(d.storage.handle as PooledBuffer, { k: 0, i: k }));
+    outs = direct(node, be, start, rc, () => { for (const h of own) h._releaseData(); });
+    if (rc && outs) {
+      const r = finish(rc, outs);
+      if (r) p.cache.recs.set(key, r);
+      else p.cache.off = true;
+    }
+    if (!outs) p.cache.off = true;
+  }
+  if (outs) handOver(outs, dropCopies);
+  else dropCopies();
+  return outs;
+}
+
+/** Runs the steps through their kernels (with `rc` watching); the data of the outputs, or null if one declined. */
+function direct(node: Node, be: WebGpuBackend, start: readonly MxArray[], rc: Recorder | null, release?: () => void): ArrayData[] | null {
+  be.recorder = rc;
+  let r: ReturnType<typeof runSteps>;
+  try {
+    r = runSteps(node.params as PlanCallParams, start, (n) => be.runStep(n));
+  } finally {
+    be.recorder = null;
+  }
+  if (!r) { release?.(); return null; }
+  const outs = r.outs.map((a) => a._data!);
+  const made = r.made;
+  handOver(outs, () => { for (const a of made) a._releaseData(); release?.(); });
+  return outs;
+}
+
+/** The recording of a clean run, or null when it saw something a replay could not repeat. */
+function finish(rc: Recorder, outs: readonly ArrayData[]): Recording | null {
+  if (rc.failed !== null) return null;
+  const recs: OutRec[] = [];
+  for (const d of outs) {
+    const s = rc.src.get(d.storage.handle as PooledBuffer);
+    if (!s || s.k === 2) return null;
+    recs.push({ inInput: s.k === 0, i: s.i, nbytes: d.storage.nbytes, offset: d.offset, strides: d.strides, contiguous: d.contiguous });
+  }
+  return { allocs: rc.allocs, launches: rc.launches, outs: recs };
+}
+
+/** Encodes a recording on this call's buffers; the outputs' data. */
+function replay(be: WebGpuBackend, rec: Recording, ins: readonly ArrayData[]): ArrayData[] {
+  const bufs: PooledBuffer[] = [];
+  const kept = new Map<number, Storage>();
+  try {
+    for (const bytes of rec.allocs) bufs.push(be.pool.alloc(bytes));
+    const inBufs = ins.map((d) => d.storage.handle as PooledBuffer);
+    for (const l of rec.launches) {
+      const bs = new Array<PooledBuffer>(l.binds.length);
+      for (let j = 0; j < bs.length; j++) {
+        const b = l.binds[j]!;
+        bs[j] = b.k === 0 ? inBufs[b.i]! : b.k === 1 ? bufs[b.i]! : be.paramWords(b.words);
+      }
+      be.dispatch(l.code, bs, l.groups);
+    }
+    const outs = rec.outs.map((o): ArrayData => {
+      let storage: Storage;
+      if (o.inInput) storage = ins[o.i]!.storage;
+      else {
+        storage = kept.get(o.i) ?? new Storage(be, bufs[o.i]!, o.nbytes);
+        kept.set(o.i, storage);
+      }
+      return { storage, offset: o.offset, strides: o.strides, contiguous: o.contiguous };
+    });
+    be.stats.replays++;
+    return outs;
+  } finally {
+    // intermediates go back to the pool now; it hands them out again only once this batch has completed
+    bufs.forEach((b, i) => { if (!kept.has(i)) be.pool.free(b); });
+  }
+}
+
+const planCallKernel: GpuKernel = {
+  ok: (node) => {
+    let r = ran.get(node);
+    if (r === undefined) ran.set(node, (r = execute(node, backendFor('gpu') as WebGpuBackend)));
+    return r !== null;
+  },
+  run: (node) => {
+    const r = ran.get(node);
+    if (!r) throw new Error('[compile] Internal error: a compiled call ran without its steps.');
+    ran.delete(node);
+    return r;
+  },
+};
+
+/** The GPU kernel of `planCall`. */
+export const replayKernels: Record<string, GpuKernel> = { planCall: planCallKernel };
