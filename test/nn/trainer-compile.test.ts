@@ -11,6 +11,7 @@ import * as mx from '../../src/index.js';
 import * as nn from '../../src/nn/index.js';
 import * as optim from '../../src/optimizers/index.js';
 import { treeFlatten } from '../../src/utils/index.js';
+import { compiledPlan } from '../../src/core/transforms/compile-plan.js';
 import { CharTransformer, lmLoss } from '../../examples/charlm.js';
 
 const V = 16, CTX = 16, DIMS = 32, BATCH = 2, STEPS = 4;
@@ -182,4 +183,22 @@ test('trainStep reuses its compiled step for the same loss, model and optimizer'
   assert.equal(nn.trainStep(model, loss, opt, { compile: true }), a);
   assert.notEqual(nn.trainStep(model, loss, opt, { compile: true, clipGradNorm: 1 }), a);
   assert.notEqual(nn.trainStep(model, loss, new optim.SGD(0.1), { compile: true }), a);
+});
+
+test('the compiled step keeps no same-dtype cast (grad marks each parameter with one), and casts that convert stay', async () => {
+  const model = new Lin();
+  const opt = new optim.Adam(0.1);
+  const step = nn.trainStep(model, (x) => model.forward(x), opt, { compile: true });
+  const x = mx.array(X, mx.float32);
+  await mx.eval(step(x), model.parameters(), opt.state);
+  const plan = compiledPlan(step, x);
+  assert.ok(!plan.steps.includes('astype'), plan.steps.join(' '));
+  assert.ok(!plan.fused.flat().includes('astype'), plan.fused.join(' | '));
+  // an identity cast returned as is: the input itself comes back; a float32 → int32 cast is kept
+  const f = mx.compile((a: mx.MxArray) => [mx.astype(a, mx.float32), mx.astype(mx.astype(a, mx.float32), mx.int32)]);
+  const a = mx.array([1.5, -2.5, 3], mx.float32);
+  const [same, ints] = f(a) as [mx.MxArray, mx.MxArray];
+  assert.deepEqual(await same.tolist(), [1.5, -2.5, 3]);
+  assert.deepEqual(await ints.tolist(), [1, -2, 3]);
+  assert.deepEqual(compiledPlan(f, a).steps, ['astype']);
 });

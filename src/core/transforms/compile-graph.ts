@@ -1,8 +1,8 @@
 /**
  * @file The graph `mx.compile` works on. A traced function's nodes between its placeholder inputs and its outputs
  * become `GNode`s over `Val`s (an input, a captured constant, or a node output), simplified on the way in:
- * constants (subgraphs that depend on no input) are evaluated once and captured, and common subexpressions (same
- * primitive, equal params, same inputs) are merged. compile-fuse.ts rewrites the result; compile-plan.ts turns it
+ * constants (subgraphs that depend on no input) are evaluated once and captured, common subexpressions (same
+ * primitive, equal params, same inputs) are merged, and casts to the same dtype are dropped. compile-fuse.ts rewrites the result; compile-plan.ts turns it
  * into a replayable plan.
  */
 import type { MxArray } from '../array.js';
@@ -163,6 +163,12 @@ export function buildGraph(leaves: readonly MxArray[], outputs: readonly MxArray
   let merged = 0;
   for (const node of order) {
     const ins = node.inputs.map((x) => vals.get(x) ?? constOf(x));
+    // a cast to the same dtype is a copy: grad transforms traced inside compile mark their leaves with one (one per
+    // parameter in a training step), which would otherwise run as a kernel of its own wherever no chain absorbs it
+    if (node.prim === 'astype' && ins[0]!.dtype === node.outputs[0]!.dtype) {
+      vals.set(node.outputs[0]!, ins[0]!);
+      continue;
+    }
     const key = `${node.prim}|${objId(node.stream)}|${paramsKey(node.params)}|${ins.map((v) => v.id).join(',')}`;
     const same = cse.get(key);
     if (same) {
