@@ -1,0 +1,123 @@
+// The GPU kernel of `fusedReduce` (mx.compile's chains with a reduction epilogue) on whatever adapter exists: the
+// paths it takes (one dispatch per row reduction, chunks and a second pass for few long rows, with and without
+// subgroups) give the uncompiled function's CPU values without a CPU fallback, and a compiled RMSNorm takes
+// fewer dispatches than with the epilogue left a separate reduction. Skips cleanly without an adapter.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as mx from '../../src/index.js';
+import { fuseOptions } from '../../src/core/transforms/compile-fuse.js';
+import { compiledPlan } from '../../src/core/transforms/compile-plan.js';
+import { fusedReduceStats } from '../../src/backend/webgpu/kernels/fused-reduce.js';
+import { setReduceTuning, type ReduceTuning } from '../../src/backend/webgpu/kernels/reduce-tuning.js';
+
+type A = mx.MxArray;
+
+let ok = false;
+before(async () => { ok = await mx.initGpu({ allowSoftware: true, quiet: true }); });
+after(() => mx.shutdown());
+
+const cpu = { stream: mx.cpu };
+const stats = (): { fallbacks: number; dispatches: number } => {
+  const s = mx.deviceInfo(mx.gpu).stats as { fallbacks: number; dispatches: number } | undefined;
+  return { fallbacks: s?.fallbacks ?? 0, dispatches: s?.dispatches ?? 0 };
+};
+const randn = (shape: number[], seed: number): A => mx.random.normal(shape, mx.float32, { key: mx.random.key(seed), ...cpu });
+
+async function close(g: A, c: A, rtol: number, atol: number, msg: string): Promise<void> {
+  assert.deepEqual([...g.shape], [...c.shape], `${msg}: shape`);
+  const gv = (await g.data()) as ArrayLike<number>, cv = (await c.data()) as ArrayLike<number>;
+  for (let i = 0; i < cv.length; i++) {
+    const a = Number(gv[i]), b = Number(cv[i]);
+    if (Number.isNaN(b)) { assert.ok(Number.isNaN(a), `${msg}[${i}]: expected NaN, got ${a}`); continue; }
+    assert.ok(Math.abs(a - b) <= atol + rtol * Math.abs(b), `${msg}[${i}]: gpu ${a}, cpu ${b}`);
+  }
+}
+
+/** Runs a compiled `f` on the GPU (after a warm-up call that traces it): its outputs and what the run cost. */
+async function onGpu(f: (...xs: A[]) => A, xs: A[]): Promise<{ y: A; dispatches: number; fallbacks: number; steps: string[] }> {
+  const prev = mx.defaultDevice();
+  mx.setDefaultDevice(mx.gpu);
+  try {
+    const cf = mx.compile(f);
+    await mx.eval(cf(...xs));
+    const s0 = stats();
+    const y = cf(...xs);
+    await mx.eval(y);
+    const s1 = stats();
+    return { y, dispatches: s1.dispatches - s0.dispatches, fallbacks: s1.fallbacks - s0.fallbacks, steps: compiledPlan(cf, ...xs).steps };
+  } finally {
+    mx.setDefaultDevice(prev);
+  }
+}
+
+const rmsNorm = (x: A, w: A): A => mx.multiply(mx.multiply(x, mx.rsqrt(mx.add(mx.mean(mx.multiply(x, x), -1, true), 1e-5))), w);
+
+test('a compiled RMSNorm takes fewer dispatches with the reduction as an epilogue', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  const x = randn([8, 256], 1), w = randn([256], 2);
+  const fused = await onGpu(rmsNorm, [x, w]);
+  fuseOptions.epilogues = false;
+  let plain;
+  try { plain = await onGpu(rmsNorm, [x, w]); } finally { fuseOptions.epilogues = true; }
+  assert.ok(fused.steps.includes('fusedReduce') && !plain.steps.includes('fusedReduce'), `${fused.steps} / ${plain.steps}`);
+  assert.equal(fused.fallbacks + plain.fallbacks, 0);
+  assert.ok(fused.dispatches < plain.dispatches, `${fused.dispatches} vs ${plain.dispatches} dispatches`);
+  const want = rmsNorm(x, w);
+  await close(fused.y, want, 1e-5, 1e-6, 'fused');
+  await close(plain.y, want, 1e-5, 1e-6, 'plain');
+});
+
+interface PathCase {
+  name: string;
+  f: (...xs: A[]) => A;
+  args: () => A[];
+  tuning: Partial<ReduceTuning>;
+  /** Dispatches of one call, and whether the kernel took its second pass. */
+  dispatches: number;
+  twoPass: boolean;
+}
+
+const mse = (x: A, b: A): A => mx.sum(mx.square(mx.subtract(x, b)), -1);
+const PATHS: PathCase[] = [
+  { name: 'rows in one dispatch', f: mse, args: () => [randn([64, 300], 3), randn([300], 4)], tuning: {}, dispatches: 1, twoPass: false },
+  { name: 'rows without subgroups', f: mse, args: () => [randn([64, 300], 5), randn([300], 6)], tuning: { subgroups: false }, dispatches: 1, twoPass: false },
+  { name: 'a few long rows cut into chunks', f: mse, args: () => [randn([3, 5000], 7), randn([5000], 8)], tuning: { redWg: 64, redPerThread: 4 }, dispatches: 2, twoPass: true },
+  {
+    name: 'chunked mean and max, no subgroups',
+    f: (x, y) => mx.add(mx.mean(mx.multiply(x, y), -1), mx.max(mx.add(x, y), -1)),
+    args: () => [randn([5, 4097], 9), randn([5, 4097], 10)], tuning: { redWg: 32, redPerThread: 2, subgroups: false }, dispatches: 5, twoPass: true,
+  },
+  { name: 'a whole array: chunks and a second pass', f: (x) => mx.sum(mx.exp(mx.multiply(x, 0.1))), args: () => [randn([100, 1000], 11)], tuning: {}, dispatches: 2, twoPass: true },
+  // one row per workgroup: 70000 workgroups spill into y
+  { name: 'rows past 65535 workgroups', f: (x) => mx.max(mx.abs(x), -1), args: () => [randn([70000, 64], 12)], tuning: { redWg: 64, redPerThread: 1 }, dispatches: 1, twoPass: false },
+];
+
+for (const c of PATHS) {
+  test(`fusedReduce path: ${c.name}`, async (t) => {
+    if (!ok) { t.skip('no WebGPU adapter'); return; }
+    const xs = c.args();
+    const prev = setReduceTuning(c.tuning);
+    try {
+      const two0 = fusedReduceStats.twoPass;
+      const r = await onGpu(c.f, xs);
+      assert.ok(r.steps.includes('fusedReduce'), r.steps.join(','));
+      assert.equal(r.fallbacks, 0);
+      assert.equal(r.dispatches, c.dispatches);
+      assert.equal(fusedReduceStats.twoPass > two0, c.twoPass);
+      await close(r.y, c.f(...xs), 1e-4, 1e-5, c.name);
+    } finally {
+      setReduceTuning(prev);
+    }
+  });
+}
+
+test('a float64 chain with an epilogue declines: the CPU kernel computes it', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  const x = mx.random.normal([4, 9], mx.float64, { key: mx.random.key(13), ...cpu });
+  const y = mx.random.normal([9], mx.float64, { key: mx.random.key(14), ...cpu });
+  const f = (a: A, b: A): A => mx.sum(mx.multiply(a, b), -1);
+  const r = await onGpu(f, [x, y]);
+  assert.ok(r.steps.includes('fusedReduce'));
+  assert.equal(r.y.dtype, mx.float64);
+  await close(r.y, f(x, y), 1e-12, 1e-12, 'float64');
+});
