@@ -3,7 +3,8 @@
  * addresses of 1790–1805 (examples/data/sotu-1790-1805.txt, public domain: works of the U.S. Government). A GPT-style
  * decoder: character embedding + learned position embedding, pre-norm `nn.TransformerEncoder` blocks under a causal
  * mask, and a linear head over the characters. Prints the validation loss (nats and bits per character) and a sample.
- * Settings: `--steps=300 --batch=32 --ctx=64 --dims=64 --layers=2 --heads=4 --lr=0.01`.
+ * Settings: `--steps=300 --batch=32 --ctx=64 --dims=64 --layers=2 --heads=4 --lr=0.01`; `--compile` compiles the
+ * training step (`trainLoop({ compile: true })`: the model has no dropout, so nothing random is baked into it).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,7 +16,7 @@ import { isMain, outputPath, parseSettings, rng } from './common.js';
 
 export const defaults = {
   steps: 300, batch: 32, ctx: 64, dims: 64, layers: 2, heads: 4, lr: 0.01, warmup: 30, valWindows: 32,
-  evalEvery: 0, sample: 200, seed: 0, quiet: false, plot: '', text: '',
+  evalEvery: 0, sample: 200, seed: 0, quiet: false, plot: '', text: '', compile: false,
 };
 export type CharLmSettings = typeof defaults;
 
@@ -131,7 +132,7 @@ export async function main(settings: Partial<CharLmSettings> = {}): Promise<{ re
   ], [warm]);
   const plotFile = cfg.plot || outputPath('charlm-loss.svg');
   const result = await nn.trainLoop({
-    model, optimizer: new optim.AdamW(schedule, [0.9, 0.99], 1e-8, 0.01), steps: cfg.steps, clipGradNorm: 1,
+    model, optimizer: new optim.AdamW(schedule, [0.9, 0.99], 1e-8, 0.01), steps: cfg.steps, clipGradNorm: 1, compile: cfg.compile,
     lossFn: (w) => lmLoss(model, w),
     batches: () => [windows(train, cfg.batch, len, () => Math.floor(pick() * (train.length - len)))],
     countItems: (b) => b[0]!.shape[0]! * cfg.ctx, unit: 'tok',
