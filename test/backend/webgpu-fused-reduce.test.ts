@@ -8,6 +8,7 @@ import * as mx from '../../src/index.js';
 import { fuseOptions } from '../../src/core/transforms/compile-fuse.js';
 import { compiledPlan } from '../../src/core/transforms/compile-plan.js';
 import { fusedReduceStats } from '../../src/backend/webgpu/kernels/fused-reduce.js';
+import { fusedSoftmaxStats } from '../../src/backend/webgpu/kernels/fused-softmax.js';
 import { setReduceTuning, type ReduceTuning } from '../../src/backend/webgpu/kernels/reduce-tuning.js';
 
 type A = mx.MxArray;
@@ -105,6 +106,34 @@ for (const c of PATHS) {
       assert.equal(r.dispatches, c.dispatches);
       assert.equal(fusedReduceStats.twoPass > two0, c.twoPass);
       await close(r.y, c.f(...xs), 1e-4, 1e-5, c.name);
+    } finally {
+      setReduceTuning(prev);
+    }
+  });
+}
+
+const attn = (s: A, m: A): A => mx.softmax(mx.add(mx.multiply(s, 0.125), m), -1);
+const SOFTMAX: { name: string; args: () => A[]; tuning: Partial<ReduceTuning> }[] = [
+  { name: 'short rows, several per workgroup', args: () => [randn([4, 16, 24], 20), randn([16, 24], 21)], tuning: {} },
+  { name: 'short rows without subgroups', args: () => [randn([4, 16, 24], 22), randn([16, 24], 23)], tuning: { subgroups: false } },
+  { name: 'long rows, one per workgroup', args: () => [randn([3, 6000], 24), randn([3, 1], 25)], tuning: {} },
+  { name: 'long rows without subgroups, small workgroups', args: () => [randn([3, 6000], 26), randn([6000], 27)], tuning: { subgroups: false, redWg: 32 } },
+  { name: 'a strided (transposed) input', args: () => [randn([40, 12], 28).T, randn([12, 1], 29)], tuning: {} },
+];
+
+for (const c of SOFTMAX) {
+  test(`fusedSoftmax: ${c.name}`, async (t) => {
+    if (!ok) { t.skip('no WebGPU adapter'); return; }
+    const xs = c.args();
+    const prev = setReduceTuning(c.tuning);
+    try {
+      const n0 = fusedSoftmaxStats.launches;
+      const r = await onGpu(attn, xs);
+      assert.ok(r.steps.includes('fusedSoftmax'), r.steps.join(','));
+      assert.equal(r.fallbacks, 0);
+      assert.equal(r.dispatches, 1);
+      assert.ok(fusedSoftmaxStats.launches > n0);
+      await close(r.y, attn(...xs as [A, A]), 1e-5, 1e-7, c.name);
     } finally {
       setReduceTuning(prev);
     }

@@ -1,7 +1,8 @@
 // Reductions as epilogues of mx.compile's fused chains (`fusedReduce`), on every test device: each compiled
 // function gives the uncompiled function's values on the CPU backend (whose ops are NumPy-checked in test/core),
 // its plan shows whether the reduction was fused, and on the GPU the fused node runs there (no CPU fallback).
-// Gradients and vmap through a compiled function with an epilogue match the uncompiled ones.
+// Softmax epilogues (`fusedSoftmax`) likewise. Gradients, jvp and vmap through compiled functions with epilogues
+// match the uncompiled ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as mx from '../../src/index.js';
@@ -45,8 +46,9 @@ interface Case {
   name: string;
   f: F;
   args: () => A[];
-  /** Whether the plan has a fusedReduce step (and, when true, no separate reduce). */
+  /** Whether the plan has a fusedReduce (fusedSoftmax) step and, when true, no separate reduce (softmax). */
   fused: boolean;
+  softmax?: boolean;
   rtol?: number;
   /** CPU only (float64 runs on the CPU by design). */
   cpuOnly?: boolean;
@@ -91,6 +93,13 @@ const CASES: Case[] = [
     args: () => [randn([4, 6], 39), randn([4, 6], 40)], fused: false,
   },
   { name: 'a reduction over a leading axis', f: (x, y) => mx.sum(mx.multiply(x, y), 0), args: () => [randn([5, 6], 41), randn([5, 6], 42)], fused: false },
+  // softmax epilogues
+  { name: 'softmax of scaled scores plus a mask', f: (s, m) => mx.softmax(mx.add(mx.multiply(s, 0.125), m), -1), args: () => [randn([2, 3, 8, 8], 44), randn([8, 8], 45)], fused: true, softmax: true },
+  { name: 'softmax over the last two axes', f: (x) => mx.softmax(mx.tanh(x), [1, 2]), args: () => [randn([3, 4, 5], 46)], fused: true, softmax: true },
+  { name: 'softmax of 4097 columns', f: (x, b) => mx.softmax(mx.subtract(x, b), -1), args: () => [randn([3, 4097], 47), randn([4097], 48)], fused: true, softmax: true },
+  { name: 'softmax of one column', f: (x) => mx.softmax(mx.exp(x), -1), args: () => [randn([5, 1], 49)], fused: true, softmax: true },
+  { name: 'softmax of zero rows', f: (x) => mx.softmax(mx.exp(x), -1), args: () => [mx.zeros([0, 6], mx.float32, cpu)], fused: true, softmax: true },
+  { name: 'softmax of a chain whose value is also returned', f: (x) => { const a = mx.exp(x); return [a, mx.softmax(a, -1)]; }, args: () => [randn([3, 5], 58)], fused: false, softmax: true },
   { name: 'an intermediate used elsewhere', f: (x) => { const e = mx.exp(x); return mx.add(mx.sum(mx.multiply(e, 2), -1), mx.sum(e)); }, args: () => [randn([3, 4], 43)], fused: false },
 ];
 
@@ -106,11 +115,12 @@ for (const device of devices) {
       const got = await on(device, async () => { const o = [cf(...xs)].flat(); await mx.eval(...o); return o; });
       if (s0) assert.equal(stats().fallbacks, s0.fallbacks, 'no CPU fallback');
       const steps = await on(device, () => compiledPlan(cf, ...xs).steps);
+      const [fusedPrim, plainPrim] = c.softmax ? ['fusedSoftmax', 'softmax'] : ['fusedReduce', 'reduce'];
       if (c.fused) {
-        assert.ok(steps.includes('fusedReduce'), steps.join(','));
-        assert.ok(!steps.includes('reduce'), steps.join(','));
+        assert.ok(steps.includes(fusedPrim), steps.join(','));
+        assert.ok(!steps.includes(plainPrim), steps.join(','));
       } else {
-        assert.ok(!steps.includes('fusedReduce'), steps.join(','));
+        assert.ok(!steps.includes(fusedPrim) && steps.includes(plainPrim), steps.join(','));
       }
       assert.equal(got.length, want.length);
       for (let k = 0; k < want.length; k++) await close(got[k]!, want[k]!, c.rtol ?? 2e-5, 1e-5, `output ${k}`);
@@ -118,13 +128,17 @@ for (const device of devices) {
   }
 
   test(`${device}: grad through a compiled function with epilogues equals the uncompiled grad`, async () => {
-    const f = (x: A, w: A, y: A): A => mx.add(mx.sum(mx.multiply(rmsNorm(x, w), y)), mx.max(mx.abs(mx.subtract(x, y))));
+    const f = (x: A, w: A, y: A): A => mx.add(
+      mx.add(mx.sum(mx.multiply(rmsNorm(x, w), y)), mx.max(mx.abs(mx.subtract(x, y)))),
+      mx.sum(mx.multiply(mx.softmax(mx.multiply(x, y), -1), w)),
+    );
     const x = randn([4, 16], 50), w = randn([16], 51), y = randn([4, 16], 52);
     const cf = mx.compile(f);
     const want = mx.grad(f, [0, 1, 2])(x, w, y);
     const got = await on(device, async () => { const g = mx.grad(cf, [0, 1, 2])(x, w, y); await mx.eval(...g); return g; });
     for (let k = 0; k < 3; k++) await close(got[k]!, want[k]!, 1e-4, 1e-5, `grad ${k}`);
-    assert.ok(compiledPlan(cf, x, w, y).steps.includes('fusedReduce'));
+    const steps = compiledPlan(cf, x, w, y).steps;
+    assert.ok(steps.includes('fusedReduce') && steps.includes('fusedSoftmax'), steps.join(','));
   });
 
   test(`${device}: jvp and vmap through a compiled function with an epilogue`, async () => {
@@ -141,5 +155,10 @@ for (const device of devices) {
     const vWant2 = mx.vmap(f, [null, 0])(x.index(0), bs) as A;
     const vGot2 = await on(device, async () => { const v = mx.vmap(cf, [null, 0])(x.index(0), bs) as A; await mx.eval(v); return v; });
     await close(vGot2, vWant2, 2e-5, 1e-6, 'vmap over the bias');
+    const sm = (x: A, b: A): A => mx.softmax(mx.multiply(x, b), -1);
+    const csm = mx.compile(sm);
+    const sWant = mx.vmap(sm, [1, null])(x, b) as A;
+    const sGot = await on(device, async () => { const v = mx.vmap(csm, [1, null])(x, b) as A; await mx.eval(v); return v; });
+    await close(sGot, sWant, 2e-5, 1e-6, 'vmap of a softmax epilogue');
   });
 }

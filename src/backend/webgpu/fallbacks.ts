@@ -125,6 +125,7 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   full: 'gpu',
   fusedElementwise: 'gpu',
   fusedReduce: 'gpu',
+  fusedSoftmax: 'gpu',
   gather: 'gpu',
   gatherAxis: 'gpu',
   gatherFlat: 'gpu',

@@ -5,7 +5,8 @@
  * run by a backend in one pass. It keeps the unfused chain in its params, and its vjp/jvp rules are those of that
  * chain (MLX's fallback for fused and custom primitives); its vmap rule batches the fused node itself.
  * `fusedReduce` is such a chain (one output) folded by a `reduce` over its trailing axes without storing the
- * chain's values; its rules are likewise those of the chain followed by the reduction.
+ * chain's values, and `fusedSoftmax` one followed by a softmax; their rules are likewise those of the chain
+ * followed by the reduction or softmax.
  */
 import { bindMulti, type MxArray } from '../array.js';
 import type { Dtype } from '../dtype.js';
@@ -55,6 +56,14 @@ export interface FusedReduceParams {
   key: string;
 }
 
+/** Params of `fusedSoftmax`: the chain (exactly one output) and the params of the `softmax` that consumed it. */
+export interface FusedSoftmaxParams {
+  chain: FusedParams;
+  softmax: { axes: readonly number[]; precise: boolean };
+  /** Canonical text of the chain and the softmax (CSE and code caches). */
+  key: string;
+}
+
 declare module '../primitive.js' {
   interface PrimitiveParams {
     /** An input of a function being compiled: shape and dtype only, never evaluated. */
@@ -63,6 +72,8 @@ declare module '../primitive.js' {
     fusedElementwise: FusedParams;
     /** A one-output elementwise chain reduced over its trailing axes in the same pass. */
     fusedReduce: FusedReduceParams;
+    /** A one-output elementwise chain followed by a softmax over its trailing axes, its values never stored. */
+    fusedSoftmax: FusedSoftmaxParams;
   }
 }
 
@@ -133,6 +144,31 @@ export function expandFused(xs: readonly MxArray[], p: FusedParams, stream: Stre
  */
 export function fusedReduceKey(chain: FusedParams, r: FusedReduceParams['reduce']): string {
   return `${r.mode}[${r.axes.join(',')}]${r.keepdims ? 'k' : ''}|${chain.key}`;
+}
+
+/**
+ * The `key` of a `fusedSoftmax` node's params.
+ *
+ * @example
+ * ```ts
+ * const params = { chain, softmax, key: fusedSoftmaxKey(chain, softmax) };
+ * ```
+ */
+export function fusedSoftmaxKey(chain: FusedParams, s: FusedSoftmaxParams['softmax']): string {
+  return `softmax[${s.axes.join(',')}]${s.precise ? 'p' : ''}|${chain.key}`;
+}
+
+/**
+ * Builds what a `fusedSoftmax` node computes from unfused ops: its chain, then the softmax.
+ *
+ * @example
+ * ```ts
+ * const y = expandFusedSoftmax(node.inputs, node.params, stream); // same value as the fused node
+ * ```
+ */
+export function expandFusedSoftmax(xs: readonly MxArray[], p: FusedSoftmaxParams, stream: Stream): MxArray {
+  const [v] = expandFused(xs, p.chain, stream);
+  return bindMulti('softmax', [v!], p.softmax, stream)[0]!;
 }
 
 /**
@@ -212,6 +248,23 @@ definePrimitives({
       const reduce = { ...p.reduce, axes: p.reduce.axes.map((a) => a + 1) };
       const q: FusedReduceParams = { chain: p.chain, reduce, key: fusedReduceKey(p.chain, reduce) };
       return [bindMulti('fusedReduce', alignBatch(xs, axes, stream), q, stream), [0]];
+    },
+  },
+  fusedSoftmax: {
+    outputs: (xs, p) => single(broadcastShapes(xs.map((x) => x.shape)), p.chain.ops[p.chain.outs[0]!]!.dtype),
+    vjp: (primals, cts, _o, p, stream) => {
+      const [, g] = vjp((...xs: MxArray[]) => [expandFusedSoftmax(xs, p, stream)], primals, cts);
+      return g.map((x, i) => (isInexact(primals[i]!.dtype) ? x : null));
+    },
+    jvp: (primals, tangents, _o, p, stream) => {
+      const ts = tangents.map((t, i) => t ?? zerosLike(primals[i]!));
+      return jvp((...xs: MxArray[]) => [expandFusedSoftmax(xs, p, stream)], primals, ts)[1];
+    },
+    // as fusedReduce's: the softmax axes move up by one behind the batch axis in front
+    vmap: (xs, axes, p, stream) => {
+      const softmax = { ...p.softmax, axes: p.softmax.axes.map((a) => a + 1) };
+      const q: FusedSoftmaxParams = { chain: p.chain, softmax, key: fusedSoftmaxKey(p.chain, softmax) };
+      return [bindMulti('fusedSoftmax', alignBatch(xs, axes, stream), q, stream), [0]];
     },
   },
 });

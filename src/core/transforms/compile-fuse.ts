@@ -5,14 +5,16 @@
  * no cycle. Values a group computes that are used outside it (or returned) stay outputs of the fused node.
  * A group whose only result feeds only a sum/prod/max/min/mean over trailing axes takes that reduction as an
  * epilogue: one `fusedReduce` node that folds the chain's values without storing them (a single elementwise op
- * qualifies too, as in sum(x * y)).
+ * qualifies too, as in sum(x * y)); likewise a softmax over trailing axes becomes one `fusedSoftmax` node.
  */
 import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
 import { shapesEqual } from '../shape.js';
 import { SAME_DTYPE_UNARY, FLOAT_UNARY, BOOL_UNARY } from '../primitives/unary.js';
 import { ARITH_BINARY, BOOL_BINARY } from '../primitives/binary.js';
-import { fusedReduceKey, type EpilogueMode, type FusedOp, type FusedParams, type FusedReduceParams } from '../primitives/compiled.js';
+import {
+  fusedReduceKey, fusedSoftmaxKey, type EpilogueMode, type FusedOp, type FusedParams, type FusedReduceParams, type FusedSoftmaxParams,
+} from '../primitives/compiled.js';
 import type { PrimitiveParams } from '../primitive.js';
 import { consumers, paramsKey, scalarValue, type GNode, type Graph, type Val } from './compile-graph.js';
 
@@ -134,7 +136,7 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
 
 /**
  * The reduction a group can take as its epilogue: the group's root is its only value used outside it, and its
- * only consumer is a float sum/prod/max/min/mean over trailing axes on the same stream. Null otherwise.
+ * only consumer is a float sum/prod/max/min/mean or softmax over trailing axes on the same stream. Null otherwise.
  */
 function epilogueOf(root: GNode, group: Set<GNode>, uses: Map<Val, GNode[]>, isOut: Set<Val>): GNode | null {
   if (!fuseOptions.epilogues) return null;
@@ -142,10 +144,15 @@ function epilogueOf(root: GNode, group: Set<GNode>, uses: Map<Val, GNode[]>, isO
   const us = uses.get(v) ?? [];
   if (isOut.has(v) || us.length !== 1) return null;
   const red = us[0]!;
-  if (red.prim !== 'reduce' || red.stream !== root.stream || !isF(v.dtype)) return null;
-  const p = red.params as PrimitiveParams['reduce'];
-  const nd = v.shape.length, k = p.axes.length;
-  if (!EPILOGUE.has(p.mode) || k === 0 || p.axes.some((a, i) => a !== nd - k + i)) return null;
+  if (red.stream !== root.stream || !isF(v.dtype)) return null;
+  const nd = v.shape.length;
+  const trailing = (axes: readonly number[]): boolean => axes.length > 0 && axes.every((a, i) => a === nd - axes.length + i);
+  if (red.prim === 'reduce') {
+    const p = red.params as PrimitiveParams['reduce'];
+    if (!EPILOGUE.has(p.mode) || !trailing(p.axes)) return null;
+  } else if (red.prim !== 'softmax' || !trailing((red.params as PrimitiveParams['softmax']).axes)) {
+    return null;
+  }
   for (const n of group) {
     if (n === root) continue;
     const o = n.outs[0]!;
@@ -154,15 +161,26 @@ function epilogueOf(root: GNode, group: Set<GNode>, uses: Map<Val, GNode[]>, isO
   return red;
 }
 
-/** Replaces a group and its epilogue `red` by one `fusedReduce` node; false (nothing changed) past the input cap. */
+/**
+ * Replaces a group and its epilogue `red` by one `fusedReduce` or `fusedSoftmax` node; false (nothing changed)
+ * past the input cap.
+ */
 function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode): boolean {
   const { params: chain, ins } = chainOf(members, group, [members.length - 1]);
   if (ins.length > EPILOGUE_MAX_INPUTS) return false;
-  const rp = red.params as PrimitiveParams['reduce'];
-  const reduce = { mode: rp.mode as EpilogueMode, axes: rp.axes, keepdims: rp.keepdims, ddof: rp.ddof };
-  const params: FusedReduceParams = { chain, reduce, key: fusedReduceKey(chain, reduce) };
+  let node: GNode;
   const out = red.outs[0]!;
-  const node: GNode = { prim: 'fusedReduce', params, stream: red.stream, ins, outs: [out] };
+  if (red.prim === 'softmax') {
+    const sp = red.params as PrimitiveParams['softmax'];
+    const softmax = { axes: sp.axes, precise: sp.precise };
+    const params: FusedSoftmaxParams = { chain, softmax, key: fusedSoftmaxKey(chain, softmax) };
+    node = { prim: 'fusedSoftmax', params, stream: red.stream, ins, outs: [out] };
+  } else {
+    const rp = red.params as PrimitiveParams['reduce'];
+    const reduce = { mode: rp.mode as EpilogueMode, axes: rp.axes, keepdims: rp.keepdims, ddof: rp.ddof };
+    const params: FusedReduceParams = { chain, reduce, key: fusedReduceKey(chain, reduce) };
+    node = { prim: 'fusedReduce', params, stream: red.stream, ins, outs: [out] };
+  }
   out.node = node;
   out.out = 0;
   return true;

@@ -2,24 +2,24 @@
  * @file CPU kernels of the primitives `mx.compile` builds: the placeholder (which refuses to run) and the fused
  * elementwise chain, which runs its generated row function (compiled-codegen.ts) under the shared strided loop, so
  * dense inputs take one row and broadcast or strided ones an odometer over merged dimensions; and the chain with a
- * reduction epilogue (compiled-reduce.ts).
+ * reduction or softmax epilogue (compiled-reduce.ts).
  */
 import type { CpuKernelTable } from '../kernel.js';
 import type { TypedArray } from '../../backend.js';
 import { placeholderEvaluated } from '../../../core/primitives/compiled.js';
 import { stridedLoop } from './elementwise-loop.js';
 import { fusedRow } from './compiled-codegen.js';
-import { fusedReduceCpu } from './compiled-reduce.js';
+import { fusedReduceCpu, fusedSoftmaxCpu } from './compiled-reduce.js';
 
 /**
- * Kernels of `compilePlaceholder`, `fusedElementwise` and `fusedReduce`.
+ * Kernels of `compilePlaceholder`, `fusedElementwise`, `fusedReduce` and `fusedSoftmax`.
  *
  * @example
  * ```ts
  * const cpuKernels = { ...compiledKernels, ... };
  * ```
  */
-export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElementwise' | 'fusedReduce'> = {
+export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElementwise' | 'fusedReduce' | 'fusedSoftmax'> = {
   compilePlaceholder() {
     return placeholderEvaluated();
   },
@@ -34,5 +34,8 @@ export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElemen
   },
   fusedReduce(xs, p, [out], be) {
     return [fusedReduceCpu(xs, p, out!, be)];
+  },
+  fusedSoftmax(xs, p, [out], be) {
+    return [fusedSoftmaxCpu(xs, p, out!, be)];
   },
 };

@@ -17,6 +17,8 @@ import { broadcastShapes, sizeOf } from '../../../core/shape.js';
 import type { ArrayData } from '../../backend.js';
 import type { WebGpuBackend } from '../backend.js';
 import { gpuBackend } from '../index.js';
+import type { FusedParams } from '../../../core/primitives/compiled.js';
+import type { GpuArg } from '../backend.js';
 import { PRELUDE, computeType, loader } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { BINARY_PRELUDE } from './elementwise-defs.js';
@@ -32,44 +34,100 @@ export const fusedReduceStats = { launches: 0, twoPass: 0 };
 /** Fixed slots at the start of the parameters: [segments, row length, chunks per row, chunk length]. */
 const HEAD = 4;
 
+/** WGSL pieces of a chain evaluated along rows: see `chainWalk`. */
+export interface ChainWalk {
+  /** Input bindings 0..nIn-1 and their loaders. */
+  decls: string;
+  /** Statements setting `b<j>`, the row's base offset in input j, from the row index in `rem` (a var). */
+  rowBase: string;
+  /** Statements evaluating the chain at element `e` of the row (a var `q` is free); its value is `res`. */
+  at: string;
+  res: string;
+}
+
 /**
- * WGSL of the chain `p` folded by `mode` over rows with `nk` kept and `nl` reduced (collapsed) dims, `wg`
- * invocations per workgroup and `tpr` per row (`partial`, a chunk's share of a two-pass fold, only keys the cache:
- * the code is the same).
- * prm: [HEAD..., kept shape[nk], kept strides[nk] per input, offset per input, lane shape[nl], lane strides[nl] per input].
+ * WGSL of a chain over rows with `nk` kept and `nl` reduced (collapsed) dims, reading parameters laid out by
+ * `rowLayout` (after `head` fixed slots), or null when a step has no WGSL.
+ *
+ * @example
+ * ```ts
+ * const w = chainWalk(p.chain, kSh.length, lSh.length, 4)!;
+ * ```
  */
-function shader(p: FusedReduceParams, nk: number, nl: number, wg: number, tpr: number, sg: boolean, partial: boolean): string | null {
-  const body = chainSteps(p.chain);
+export function chainWalk(c: FusedParams, nk: number, nl: number, head: number): ChainWalk | null {
+  const body = chainSteps(c);
   if (!body) return null;
-  const c = p.chain, N = c.nIn, mode = p.reduce.mode as Mode;
-  const ks = HEAD, kst = (j: number): number => HEAD + nk + j * nk, off = (j: number): number => HEAD + nk + N * nk + j;
-  const ls = HEAD + nk + N * nk + N, lst = (j: number): number => ls + nl + j * nl;
-  const h = sgHeader(sg);
-  const lines: string[] = [h.enable, PRELUDE, BINARY_PRELUDE];
-  c.inDtypes.forEach((d, j) => {
-    lines.push(`@group(0) @binding(${j}) var<storage, read> in${j}: array<u32>;`);
-    lines.push(loader(`ld${j}`, `in${j}`, d));
-  });
-  lines.push(`@group(0) @binding(${N}) var<storage, read_write> out: array<u32>;`);
-  lines.push(`@group(0) @binding(${N + 1}) var<storage, read> prm: array<i32>;`);
-  lines.push(`fn cmb(a: f32, b: f32) -> f32 { return ${combine(mode, 'f32', 'a', 'b')}; }`);
-  lines.push(segReduceFn('fold', 'f32', (a, b) => `cmb(${a}, ${b})`, wg, tpr, sg, mode === 'sum' || mode === 'mean'));
+  const N = c.nIn;
+  const ks = head, kst = (j: number): number => head + nk + j * nk, off = (j: number): number => head + nk + N * nk + j;
+  const ls = head + nk + N * nk + N, lst = (j: number): number => ls + nl + j * nl;
   const each = (f: (j: number) => string): string => Array.from({ length: N }, (_, j) => f(j)).join(' ');
+  const decls = c.inDtypes.map((d, j) => `@group(0) @binding(${j}) var<storage, read> in${j}: array<u32>;\n${loader(`ld${j}`, `in${j}`, d)}`);
   // the row's base offset in every input, from its index over the kept dims (row-major)
-  const rowBase: string[] = [];
+  const rowBase = [each((j) => `var b${j} = prm[${off(j)}];`)];
   for (let d = nk - 1; d >= 0; d--) {
     rowBase.push(`{ let i = ${d ? `rem % prm[${ks + d}]` : 'rem'};${d ? ` rem = rem / prm[${ks + d}];` : ''} ${each((j) => `b${j} += i * prm[${kst(j) + d}];`)} }`);
   }
   // the element's offset within the row, from its index over the reduced dims
-  const inRow: string[] = [];
+  const at = ['q = e;', each((j) => `var o${j} = b${j};`)];
   for (let d = nl - 1; d >= 0; d--) {
-    inRow.push(`{ let i = ${d ? `q % prm[${ls + d}]` : 'q'};${d ? ` q = q / prm[${ls + d}];` : ''} ${each((j) => `o${j} += i * prm[${lst(j) + d}];`)} }`);
+    at.push(`{ let i = ${d ? `q % prm[${ls + d}]` : 'q'};${d ? ` q = q / prm[${ls + d}];` : ''} ${each((j) => `o${j} += i * prm[${lst(j) + d}];`)} }`);
   }
-  const res = `v${c.outs[0]!}`;
+  at.push(each((j) => `let x${j} = ld${j}(o${j});`), ...body.map((b, k) => `let v${k} = ${b};`));
+  return { decls: decls.join('\n'), rowBase: rowBase.join('\n    '), at: at.join('\n      '), res: `v${c.outs[0]!}` };
+}
+
+/** A row launch's geometry and parameters: [head..., kept shape, kept strides per input, offsets, lane shape, lane strides per input]. */
+export interface RowLayout {
+  ins: GpuArg[];
+  nRows: number;
+  len: number;
+  nk: number;
+  nl: number;
+  /** The parameters after the head slots. */
+  meta: number[];
+}
+
+/**
+ * The rows of the chain's broadcast shape split before its last `nRed` axes, over the node's inputs.
+ *
+ * @example
+ * ```ts
+ * const L = rowLayout(node, be, p.reduce.axes.length);
+ * ```
+ */
+export function rowLayout(node: Node, be: WebGpuBackend, nRed: number): RowLayout {
+  const shape = broadcastShapes(node.inputs.map((x) => x.shape));
+  const k = shape.length - nRed;
+  const ins = node.inputs.map((x) => be.arg(x));
+  const st = ins.map((x) => broadcastStrides(x, shape));
+  const [kSh, kSt] = collapse(shape.slice(0, k), st.map((s) => s.slice(0, k)));
+  const [lSh, lSt] = collapse(shape.slice(k), st.map((s) => s.slice(k)));
+  const meta = [...kSh, ...kSt.flat(), ...ins.map((x) => x.offset), ...lSh, ...lSt.flat()];
+  return { ins, nRows: sizeOf(shape.slice(0, k)), len: sizeOf(shape.slice(k)), nk: kSh.length, nl: lSh.length, meta };
+}
+
+/**
+ * WGSL of the chain `p` folded by `mode` over rows with `nk` kept and `nl` reduced (collapsed) dims, `wg`
+ * invocations per workgroup and `tpr` per row (`partial`, a chunk's share of a two-pass fold, only keys the cache:
+ * the code is the same). prm: [HEAD..., the layout of `rowLayout`].
+ */
+function shader(p: FusedReduceParams, nk: number, nl: number, wg: number, tpr: number, sg: boolean): string | null {
+  const w = chainWalk(p.chain, nk, nl, HEAD);
+  if (!w) return null;
+  const N = p.chain.nIn, mode = p.reduce.mode as Mode;
+  const h = sgHeader(sg);
   // (the NaN of an empty mean as bits: WGSL rejects a NaN constant); a partial mean is the chunk's sum over the
   // whole row's length, which the second pass adds up
   const bits = mode === 'mean' ? `select(bitcast<u32>(r / f32(prm[1])), 0x7fc00000u, prm[1] == 0)` : 'bitcast<u32>(r)';
-  lines.push(`@compute @workgroup_size(${wg})
+  return `${h.enable}
+${PRELUDE}
+${BINARY_PRELUDE}
+${w.decls}
+@group(0) @binding(${N}) var<storage, read_write> out: array<u32>;
+@group(0) @binding(${N + 1}) var<storage, read> prm: array<i32>;
+fn cmb(a: f32, b: f32) -> f32 { return ${combine(mode, 'f32', 'a', 'b')}; }
+${segReduceFn('fold', 'f32', (a, b) => `cmb(${a}, ${b})`, wg, tpr, sg, mode === 'sum' || mode === 'mean')}
+@compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32${h.builtins}) {
   let seg = i32(wid.x + wid.y * nwg.x) * ${wg / tpr} + i32(lid / ${tpr}u);
   let tt = i32(lid & ${tpr - 1}u);
@@ -80,74 +138,74 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let e0 = (seg % chunks) * prm[3];
     let e1 = min(e0 + prm[3], prm[1]);
     var rem = seg / chunks;
-    ${each((j) => `var b${j} = prm[${off(j)}];`)}
-    ${rowBase.join('\n    ')}
+    var q = 0;
+    ${w.rowBase}
     for (var e = e0 + tt; e < e1; e += ${tpr}) {
-      var q = e;
-      ${each((j) => `var o${j} = b${j};`)}
-      ${inRow.join('\n      ')}
-      ${each((j) => `let x${j} = ld${j}(o${j});`)}
-      ${body.map((b, k) => `let v${k} = ${b};`).join('\n      ')}
-      acc = cmb(acc, ${res});
+      ${w.at}
+      acc = cmb(acc, ${w.res});
     }
   }
   let r = ${segCall('fold', 'acc', sg)};
   if (valid && tt == 0) { out[seg] = ${bits}; }
-}`);
-  return lines.join('\n');
+}`;
 }
 
 const cache = new Map<string, string | null>();
 
-function source(p: FusedReduceParams, nk: number, nl: number, wg: number, tpr: number, sg: boolean, partial: boolean): string | null {
-  const k = `${nk},${nl},${wg},${tpr},${sg},${partial}|${p.key}`;
-  if (!cache.has(k)) cache.set(k, shader(p, nk, nl, wg, tpr, sg, partial));
+function source(p: FusedReduceParams, nk: number, nl: number, wg: number, tpr: number, sg: boolean): string | null {
+  const k = `${nk},${nl},${wg},${tpr},${sg}|${p.key}`;
+  if (!cache.has(k)) cache.set(k, shader(p, nk, nl, wg, tpr, sg));
   return cache.get(k)!;
 }
 
-/** Whether the reduced axes are the trailing ones of the chain's shape (what the generated kernel walks). */
-function trailing(axes: readonly number[], nd: number): boolean {
+/** Whether the reduced axes are the trailing ones of the chain's shape (what the generated kernels walk). */
+export function trailing(axes: readonly number[], nd: number): boolean {
   return axes.length > 0 && axes.every((a, i) => a === nd - axes.length + i);
 }
 
-function supported(node: Node): boolean {
-  const p = node.params as FusedReduceParams;
-  const c = p.chain;
+/**
+ * Whether the generated row kernels handle a chain node whose epilogue works over `axes`: float32 values, every
+ * dtype with WGSL, trailing axes, and the inputs, output and parameters within the storage bindings.
+ *
+ * @example
+ * ```ts
+ * ok: (node) => chainSupported(node, (node.params as FusedSoftmaxParams).chain, axes),
+ * ```
+ */
+export function chainSupported(node: Node, c: FusedParams, axes: readonly number[]): boolean {
   if (node.outputs[0]!.dtype !== dt.float32 || c.ops[c.outs[0]!]!.dtype !== dt.float32) return false;
   const dtypes = [...c.inDtypes, ...c.ops.map((o) => o.dtype), ...c.lits.map((l) => l.dtype)];
   if (dtypes.some((d) => !computeType(d))) return false;
   const nd = broadcastShapes(node.inputs.map((x) => x.shape)).length;
-  if (!trailing(p.reduce.axes, nd)) return false;
+  if (!trailing(axes, nd)) return false;
   const limit = gpuBackend()?.device.limits.maxStorageBuffersPerShaderStage ?? 8;
   if (c.nIn + 2 > limit) return false;
   return chainSteps(c) !== null;
 }
 
+function supported(node: Node): boolean {
+  const p = node.params as FusedReduceParams;
+  return chainSupported(node, p.chain, p.reduce.axes);
+}
+
 function run(node: Node, be: WebGpuBackend): ArrayData[] {
   const p = node.params as FusedReduceParams;
   const y = be.output(dt.float32, node.outputs[0]!.shape);
-  const shape = broadcastShapes(node.inputs.map((x) => x.shape));
-  const k = shape.length - p.reduce.axes.length;
-  const nRows = sizeOf(shape.slice(0, k)), len = sizeOf(shape.slice(k));
+  const L = rowLayout(node, be, p.reduce.axes.length);
+  const { nRows, len } = L;
   if (nRows === 0) return [y.data];
-  const ins = node.inputs.map((x) => be.arg(x));
-  const st = ins.map((x) => broadcastStrides(x, shape));
-  const [kSh, kSt] = collapse(shape.slice(0, k), st.map((s) => s.slice(0, k)));
-  const [lSh, lSt] = collapse(shape.slice(k), st.map((s) => s.slice(k)));
   const T = reduceTuning(), wg = T.redWg, sg = useSubgroups(be);
   // as the fast row reduction: cut few long rows into chunks until about targetGroups workgroups run
   let chunks = 1;
   if (nRows < T.targetGroups) chunks = Math.max(1, Math.min(Math.ceil(T.targetGroups / nRows), Math.floor(len / (wg * T.redPerThread))));
-  const chunkLen = Math.ceil(len / chunks);
-  chunks = Math.max(1, Math.ceil(len / Math.max(chunkLen, 1)));
+  const chunkLen = Math.max(1, Math.ceil(len / chunks));
+  chunks = Math.max(1, Math.ceil(len / chunkLen));
   const tpr = Math.min(wg, pow2ceil(Math.ceil(chunkLen / T.redPerThread)));
-  const partial = chunks > 1;
-  const code = source(p, kSh.length, lSh.length, wg, tpr, sg, partial)!;
-  const meta: number[] = [nRows * chunks, len, chunks, Math.max(chunkLen, 1), ...kSh, ...kSt.flat(), ...ins.map((x) => x.offset), ...lSh, ...lSt.flat()];
-  const dst = partial ? be.tempArg(dt.float32, [nRows, chunks]) : y.arg;
+  const code = source(p, L.nk, L.nl, wg, tpr, sg)!;
+  const dst = chunks > 1 ? be.tempArg(dt.float32, [nRows, chunks]) : y.arg;
   fusedReduceStats.launches++;
-  be.dispatch(code, [...ins.map((x) => x.buf), dst.buf, be.params(meta)], Math.ceil((nRows * chunks) / (wg / tpr)));
-  if (partial) {
+  be.dispatch(code, [...L.ins.map((x) => x.buf), dst.buf, be.params([nRows * chunks, len, chunks, chunkLen, ...L.meta])], Math.ceil((nRows * chunks) / (wg / tpr)));
+  if (chunks > 1) {
     fusedReduceStats.twoPass++;
     const mode = p.reduce.mode === 'mean' ? 'sum' : p.reduce.mode as Mode;
     if (!fastReduce(be, dst, mode, [1], y.arg)) throw new Error('[fusedReduce] Internal error: the second pass was declined.');
