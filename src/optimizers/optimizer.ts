@@ -3,6 +3,11 @@
  * arrays: `step` (uint64, incremented before each update as MLX), `learningRate` and every scheduled
  * hyper-parameter, and one entry per parameter path with that parameter's buffers (`{ m, v }` for Adam).
  * Everything is lazy: nothing is read back, so a training step never waits on the device.
+ *
+ * The state holds every value that changes between updates, the step count and the (scheduled) learning rate
+ * included, as arrays: a step compiled with the optimizer (or its `state`) among `mx.compile`'s `inputs` and
+ * `outputs` reads them as inputs at each call, so nothing that changes is baked into the trace. Hyper-parameters
+ * kept as JS numbers (betas, eps, weight decay, momentum) are constants of a trace.
  */
 import { MxArray } from '../core/array.js';
 import * as mx from '../index.js';
@@ -31,6 +36,11 @@ function scalar(v: MxArray | number): MxArray {
  * const [loss, grads] = lossAndGrad(x, y);
  * opt.update(model, grads);
  * await mx.eval(model.parameters(), opt.state);
+ *
+ * // compiled (MLX's pattern): create the buffers first so the first call traces the update alone
+ * opt.init(model.trainableParameters());
+ * const state = [model, opt];
+ * const step = mx.compile((x, y) => { const [l, g] = lossAndGrad(x, y); opt.update(model, g); return l; }, { inputs: state, outputs: state });
  * ```
  */
 export abstract class Optimizer {
