@@ -82,6 +82,19 @@ export interface GpuRecorder {
   fail(why: string): void;
 }
 
+/** A replayed launch's memo for `dispatchMemo` (start with `newLaunchMemo()`). */
+export interface LaunchMemo {
+  key: number;
+  pipe: unknown;
+  bg: unknown;
+  bufs: GPUBuffer[];
+  sizes: number[];
+  offsets: number[];
+}
+
+/** An empty memo. */
+export const newLaunchMemo = (): LaunchMemo => ({ key: -1, pipe: null, bg: null, bufs: [], sizes: [], offsets: [] });
+
 export class WebGpuBackend implements Backend {
   readonly type = 'gpu' as const;
   readonly pool: BufferPool;
@@ -400,7 +413,42 @@ export class WebGpuBackend implements Backend {
     buffers = this.#unalias(buffers);
     this.recorder?.launch(code, buffers, groups);
     const p = this.#pipeline(code, buffers);
-    const bg = this.#bindGroup(p, buffers);
+    this.#encode(p, this.#bindGroup(p, buffers), buffers, groups);
+  }
+
+  /**
+   * `dispatch` for a launch replayed from a recording (webgpu/replay.ts), whose bindings never alias. Its memo keeps
+   * the pipeline and the bind group of the buffers it bound last, so a replay that binds the same buffers again
+   * skips both lookups.
+   */
+  dispatchMemo(code: string, buffers: readonly PooledBuffer[], groups: number, m: LaunchMemo): void {
+    let key = 0;
+    for (let i = 0; i < buffers.length; i++) {
+      const b = buffers[i]!;
+      if (b instanceof ParamRef) key |= 1 << i;
+      else if (b.slab) key |= 0x101 << i;
+    }
+    let p = m.pipe as Pipeline | null;
+    if (!p || m.key !== key) { p = this.#pipeline(code, buffers); m.pipe = p; m.key = key; m.bg = null; }
+    let bg = m.bg as GPUBindGroup | null;
+    if (bg) {
+      for (let i = 0; i < buffers.length; i++) {
+        const b = buffers[i]!;
+        if (m.bufs[i] !== b.buffer || m.sizes[i] !== b.size || (!p.dynamic && m.offsets[i] !== b.offset)) { bg = null; break; }
+      }
+    }
+    if (!bg) {
+      bg = this.#bindGroup(p, buffers);
+      m.bg = bg;
+      m.bufs = buffers.map((b) => b.buffer);
+      m.sizes = buffers.map((b) => b.size);
+      m.offsets = buffers.map((b) => b.offset);
+    }
+    this.#encode(p, bg, buffers, groups);
+  }
+
+  /** Sets the pipeline (unless bound already) and bind group and records the launch. */
+  #encode(p: Pipeline, bg: GPUBindGroup, buffers: readonly PooledBuffer[], groups: number): void {
     for (const b of buffers) b.lastUse = this.#batch;
     this.#inFlight.push(bg);
     const pass = this.#computePass();

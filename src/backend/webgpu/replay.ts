@@ -13,14 +13,14 @@
 import { MxArray, type Node } from '../../core/array.js';
 import { Storage, backendFor, type ArrayData } from '../backend.js';
 import { runSteps, handOver, type PlanCallParams } from '../../core/primitives/replay.js';
-import { ParamRef, type GpuRecorder, type WebGpuBackend } from './backend.js';
+import { ParamRef, newLaunchMemo, type GpuRecorder, type LaunchMemo, type WebGpuBackend } from './backend.js';
 import type { PooledBuffer } from './allocator.js';
 import type { GpuKernel } from './kernels/kernel.js';
 
 /** A binding of a recorded launch: input `i`, allocation `i` of the call, or parameter words. */
 type Bind = { k: 0; i: number } | { k: 1; i: number } | { k: 2; words: Int32Array };
 
-interface Launch { code: string; binds: Bind[]; groups: number }
+interface Launch { code: string; binds: Bind[]; groups: number; memo: LaunchMemo }
 
 /** Where an output's data lives: in input `i` (a view of it) or in allocation `i`, and the view. */
 interface OutRec { inInput: boolean; i: number; nbytes: number; offset: number; strides: readonly number[]; contiguous: boolean }
@@ -57,7 +57,7 @@ class Recorder implements GpuRecorder {
       if (!s) { this.fail('a buffer from outside the call'); return; }
       binds.push(s);
     }
-    this.launches.push({ code, binds, groups });
+    this.launches.push({ code, binds, groups, memo: newLaunchMemo() });
   }
 
   fail(why: string): void { this.failed ??= why; }
@@ -171,7 +171,7 @@ function replay(be: WebGpuBackend, rec: Recording, ins: readonly ArrayData[]): A
         const b = l.binds[j]!;
         bs[j] = b.k === 0 ? inBufs[b.i]! : b.k === 1 ? bufs[b.i]! : be.paramWords(b.words);
       }
-      be.dispatch(l.code, bs, l.groups);
+      be.dispatchMemo(l.code, bs, l.groups, l.memo);
     }
     const outs = rec.outs.map((o): ArrayData => {
       let storage: Storage;
@@ -192,6 +192,8 @@ function replay(be: WebGpuBackend, rec: Recording, ins: readonly ArrayData[]): A
 
 const planCallKernel: GpuKernel = {
   ok: (node) => {
+    // an input without data (disposed before evaluation) is reported by the scheduler's own check
+    for (const x of node.inputs) if (!x._data) return false;
     let r = ran.get(node);
     if (r === undefined) ran.set(node, (r = execute(node, backendFor('gpu') as WebGpuBackend)));
     return r !== null;
