@@ -8,6 +8,7 @@ import * as mx from '../index.js';
 import type { MxArray } from '../core/array.js';
 import { valueAndGrad, type Module } from './module.js';
 import { clipGradNorm, type Optimizer } from '../optimizers/optimizer.js';
+import { Dropout, Dropout2d, Dropout3d } from './layers/dropout.js';
 
 /** Options of `trainStep`. */
 export interface TrainStepOpts {
@@ -39,7 +40,8 @@ function eagerStep(model: Module, lossFn: Step, optimizer: Optimizer, clip: numb
  * clips them if asked and applies `optimizer.update`; returns the (lazy) loss. With `compile`, the optimizer's
  * buffers are created first (`optimizer.init`) so the first call traces the update alone, and the function is
  * compiled with `[model, optimizer]` as its implicit inputs and outputs (the arrays reachable from them are read as
- * inputs and written back: parameters, module buffers, the optimizer's step, learning rate and moments).
+ * inputs and written back: parameters, module buffers, the optimizer's step, learning rate and moments). A model
+ * with an active dropout layer is refused under `compile` (its random mask would be traced once, as a constant).
  *
  * @example
  * ```ts
@@ -50,6 +52,14 @@ function eagerStep(model: Module, lossFn: Step, optimizer: Optimizer, clip: numb
 export function trainStep(model: Module, lossFn: Step, optimizer: Optimizer, opts: TrainStepOpts = {}): Step {
   const clip = opts.clipGradNorm;
   if (!opts.compile) return eagerStep(model, lossFn, optimizer, clip);
+  for (const [name, m] of model.namedModules()) {
+    if ((m instanceof Dropout || m instanceof Dropout2d || m instanceof Dropout3d) && m.p > 0) {
+      // mx.random's global key is host state: a trace captures the key it drew as a constant, so every compiled
+      // step would zero the same elements (silently wrong training, not an error, hence this check)
+      throw new Error(`[trainStep] Cannot compile a step through dropout (${name || 'the model'}: p = ${m.p}): the random mask would be `
+        + 'the same at every step. Train uncompiled, or with p = 0.');
+    }
+  }
   const list = cache.get(lossFn) ?? [];
   const hit = list.find((c) => c.model === model && c.optimizer === optimizer && c.clip === clip);
   optimizer.init(model.trainableParameters());

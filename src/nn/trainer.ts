@@ -71,8 +71,9 @@ export interface TrainLoopOpts {
    *
    * Limits (those of `mx.compile`): `lossFn` may not read array values (`item`, `tolist`), batches of a new shape
    * or dtype trace again, and JS values the step reads (optimizer hyper-parameters other than the learning rate,
-   * the training flag, the global random key of `mx.random`) are baked into the trace: random ops (dropout) repeat
-   * the same draw every step, so train models with dropout uncompiled, or pass keys in the batch. Default false.
+   * the training flag, the global random key of `mx.random`) are baked into the trace: a random op without an
+   * explicit key draws the same values at every step, so a model with an active `nn.Dropout` layer is refused (train
+   * it uncompiled), and a `lossFn` that samples should take its keys from the batch. Default false.
    */
   compile?: boolean;
 }

@@ -214,3 +214,15 @@ test('the compiled step keeps no same-dtype cast (grad marks each parameter with
   assert.deepEqual(await ints.tolist(), [1, -2, 3]);
   assert.deepEqual(compiledPlan(f, a).steps, ['astype']);
 });
+
+test('a model with active dropout is refused under compile (its mask would be one constant), accepted with p = 0', () => {
+  for (const p of [0.1, 0]) {
+    const model = new nn.Sequential(new nn.Linear(3, 4), new nn.Dropout(p), new nn.Linear(4, 1));
+    const make = (): unknown => nn.trainStep(model, (x) => mx.sum(model.forward(x)), new optim.SGD(0.1), { compile: true });
+    if (p > 0) assert.throws(make, /dropout.*p = 0\.1/);
+    else assert.equal(typeof make(), 'function');
+  }
+  // uncompiled training takes it as is
+  const model = new nn.Sequential(new nn.Linear(3, 4), new nn.Dropout(0.5));
+  assert.equal(typeof nn.trainStep(model, (x) => mx.sum(model.forward(x)), new optim.SGD(0.1)), 'function');
+});
