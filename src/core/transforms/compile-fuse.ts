@@ -5,7 +5,7 @@
  * no cycle. Values a group computes that are used outside it (or returned) stay outputs of the fused node.
  * A group whose only result feeds only a sum/prod/max/min/mean over trailing axes takes that reduction as an
  * epilogue: one `fusedReduce` node that folds the chain's values without storing them (a single elementwise op
- * qualifies too, as in sum(x * y)); likewise a softmax over trailing axes becomes one `fusedSoftmax` node.
+ * qualifies too, as in sum(x * y), except on the CPU); likewise a softmax over trailing axes becomes one `fusedSoftmax` node.
  */
 import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
@@ -116,7 +116,9 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
       group.add(p);
       stack.push(...p.ins);
     }
-    const red = epilogueOf(root, group, uses, isOut);
+    let red = epilogueOf(root, group, uses, isOut);
+    // a lone op with a reduction fuses only off the CPU: there its own WASM kernel beats the generated JS row
+    if (group.size < 2 && root.stream.device.type === 'cpu') red = null;
     if (group.size < 2 && !red) continue;
     for (const n of group) owner.set(n, group);
     groups.push(group);

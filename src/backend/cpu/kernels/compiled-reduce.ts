@@ -1,11 +1,12 @@
 /**
- * @file CPU kernel of `fusedReduce` (mx.compile's elementwise chain with a reduction epilogue). The chain runs
- * through its generated row function (compiled-codegen.ts) into a small scratch block, which is folded at once:
- * the chain's values never make a full-size array, and each one is the float32 (or float64) value the unfused
- * chain would have stored. The fold accumulates in doubles in lane order and rounds once, as the `reduce`
- * kernel's reference loops do, so fused and unfused results agree to the last bits but for the order of the WASM
- * kernels' partial sums on large inputs. `fusedSoftmax` computes each lane's chain values once into a lane-sized
- * scratch, then the softmax of the `softmax` kernel's generic loop.
+ * @file CPU kernels of `fusedReduce` and `fusedSoftmax` (mx.compile's elementwise chains with a reduction or
+ * softmax epilogue). On the CPU the win of fusing is small: the float32 folds and softmax run on the WASM SIMD
+ * kernels, on several threads for large inputs, which a single-threaded JS fold does not match (measured: a JS
+ * softmax epilogue took twice the unfused time). So a float32 sum/mean/max/min chain is computed by its
+ * generated row function (compiled-codegen.ts) into a temporary and folded by the `reduce` kernel's float32
+ * path, and a float32 softmax chain is computed into the output and normalised there in place: the unfused
+ * results exactly, one node fewer. Other folds (prod, float64) run the chain block by block into a small scratch
+ * that is folded at once, accumulating in doubles in lane order and rounding once, as the reference loops do.
  */
 import * as dt from '../../../core/dtype.js';
 import { broadcastShapes } from '../../../core/shape.js';
@@ -16,6 +17,8 @@ import type { CpuBackend } from '../index.js';
 import { broadcastStrides, type CpuView } from '../view.js';
 import { fusedRow } from './compiled-codegen.js';
 import { lanePlan, scatterLane } from './reduce-plan.js';
+import { stridedLoop } from './elementwise-loop.js';
+import { denseLanes, reduceF32, softmaxF32 } from './reduce-f32.js';
 
 /** Elements per scratch block: small enough to stay in the L1 cache between the chain and the fold. */
 const BLOCK = 2048;
@@ -52,9 +55,20 @@ export function fusedReduceCpu(xs: CpuView[], p: FusedReduceParams, out: { dtype
   const ob = o.buf as Float32Array | Float64Array;
   const shape = broadcastShapes(xs.map((x) => x.shape));
   const m = xs.length;
+  const valDtype = p.chain.ops[p.chain.outs[0]!]!.dtype;
+  if (valDtype === dt.float32 && p.reduce.mode !== 'prod') {
+    const tmp = be.alloc(dt.float32, shape, false);
+    try {
+      const row = fusedRow(p.chain), B: TypedArray[] = xs.map((x) => x.buf), T: TypedArray[] = [tmp.buf];
+      stridedLoop(xs, shape, (n, offs, steps, io) => row(B, T, n, offs, steps, io));
+      const plan = lanePlan(shape, p.reduce.axes, [rowMajorStrides(shape)], [0]);
+      if (reduceF32(p.reduce.mode, tmp.buf as Float32Array, plan, ob as Float32Array)) return o;
+    } finally {
+      tmp.storage.release();
+    }
+  }
   const plan = lanePlan(shape, p.reduce.axes, xs.map((x) => broadcastStrides(x, shape)), xs.map((x) => x.offset));
   const { mode } = p.reduce, fold = FOLDS[mode];
-  const valDtype = p.chain.ops[p.chain.outs[0]!]!.dtype;
   const scratch = valDtype === dt.float32 ? new Float32Array(BLOCK) : new Float64Array(BLOCK);
   const row = fusedRow(p.chain);
   const B: TypedArray[] = xs.map((x) => x.buf), O: TypedArray[] = [scratch];
@@ -93,6 +107,17 @@ export function fusedSoftmaxCpu(xs: CpuView[], p: FusedSoftmaxParams, out: { dty
   // every lane is stored in full, so a recycled buffer needs no clearing
   const o = be.alloc(out.dtype, out.shape, false);
   const shape = out.shape, m = xs.length;
+  if (out.dtype === dt.float32) {
+    const dense = lanePlan(shape, p.softmax.axes, [rowMajorStrides(shape), rowMajorStrides(shape)], [0, 0]);
+    if (denseLanes(dense, 0)) {
+      // the chain into the output, then the softmax kernel's float32 path in place (each lane is read before
+      // it is written)
+      const row = fusedRow(p.chain), B: TypedArray[] = xs.map((x) => x.buf), O: TypedArray[] = [o.buf];
+      stridedLoop(xs, shape, (n, offs, steps, io) => row(B, O, n, offs, steps, io));
+      softmaxF32(o.buf as Float32Array, dense, o.buf as Float32Array);
+      return o;
+    }
+  }
   const strides = [...xs.map((x) => broadcastStrides(x, shape)), rowMajorStrides(shape)];
   const plan = lanePlan(shape, p.softmax.axes, strides, [...xs.map((x) => x.offset), 0]);
   const size = plan.laneSize, n = plan.n;
