@@ -53,7 +53,7 @@ async function onGpu(f: (...xs: A[]) => A, xs: A[]): Promise<{ y: A; dispatches:
 
 const rmsNorm = (x: A, w: A): A => mx.multiply(mx.multiply(x, mx.rsqrt(mx.add(mx.mean(mx.multiply(x, x), -1, true), 1e-5))), w);
 
-test('a compiled RMSNorm takes fewer dispatches with the reduction as an epilogue', async (t) => {
+test('a compiled RMSNorm takes fewer dispatches with the reduction and its post chain as an epilogue', async (t) => {
   if (!ok) { t.skip('no WebGPU adapter'); return; }
   const x = randn([8, 256], 1), w = randn([256], 2);
   const fused = await onGpu(rmsNorm, [x, w]);
@@ -63,6 +63,8 @@ test('a compiled RMSNorm takes fewer dispatches with the reduction as an epilogu
   assert.ok(fused.steps.includes('fusedReduce') && !plain.steps.includes('fusedReduce'), `${fused.steps} / ${plain.steps}`);
   assert.equal(fused.fallbacks + plain.fallbacks, 0);
   assert.ok(fused.dispatches < plain.dispatches, `${fused.dispatches} vs ${plain.dispatches} dispatches`);
+  // the statistic with its post chain (+ eps, rsqrt), then the scaling
+  assert.equal(fused.dispatches, 2);
   const want = rmsNorm(x, w);
   await close(fused.y, want, 1e-5, 1e-6, 'fused');
   await close(plain.y, want, 1e-5, 1e-6, 'plain');
@@ -89,6 +91,11 @@ const PATHS: PathCase[] = [
     args: () => [randn([5, 4097], 9), randn([5, 4097], 10)], tuning: { redWg: 32, redPerThread: 2, subgroups: false }, dispatches: 5, twoPass: true,
   },
   { name: 'a whole array: chunks and a second pass', f: (x) => mx.sum(mx.exp(mx.multiply(x, 0.1))), args: () => [randn([100, 1000], 11)], tuning: {}, dispatches: 2, twoPass: true },
+  {
+    name: 'chunks, a second pass and a post chain',
+    f: (x, b) => mx.rsqrt(mx.add(mx.mean(mx.square(mx.subtract(x, b)), -1, true), 1e-5)),
+    args: () => [randn([3, 5000], 15), randn([5000], 16)], tuning: { redWg: 64, redPerThread: 4 }, dispatches: 2, twoPass: true,
+  },
   // one row per workgroup: 70000 workgroups spill into y
   { name: 'rows past 65535 workgroups', f: (x) => mx.max(mx.abs(x), -1), args: () => [randn([70000, 64], 12)], tuning: { redWg: 64, redPerThread: 1 }, dispatches: 1, twoPass: false },
 ];

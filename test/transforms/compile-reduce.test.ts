@@ -52,6 +52,8 @@ interface Case {
   rtol?: number;
   /** A single elementwise op before the epilogue: fused on the GPU, left to the op's own kernels on the CPU. */
   single?: boolean;
+  /** The whole plan, where it is known on every device. */
+  steps?: string[];
   /** CPU only (float64 runs on the CPU by design). */
   cpuOnly?: boolean;
 }
@@ -95,6 +97,20 @@ const CASES: Case[] = [
     args: () => [randn([4, 6], 39), randn([4, 6], 40)], fused: false,
   },
   { name: 'a reduction over a leading axis', f: (x, y) => mx.sum(mx.multiply(x, y), 0), args: () => [randn([5, 6], 41), randn([5, 6], 42)], fused: false },
+  // post chains on the reduced values join the fused node; not when they read other arrays or the result escapes
+  {
+    name: 'rsqrt(mean(x*x) + eps) as one node', f: (x) => mx.rsqrt(mx.add(mx.mean(mx.square(mx.multiply(x, 2)), -1, true), 1e-5)),
+    args: () => [randn([6, 40], 59)], fused: true, steps: ['fusedReduce'],
+  },
+  { name: 'a lone post op', f: (x, y) => mx.multiply(mx.sum(mx.exp(mx.multiply(x, y)), -1), 0.5), args: () => [randn([5, 9], 60), randn([9], 61)], fused: true, steps: ['fusedReduce'] },
+  { name: 'a post chain after a two-pass full reduction', f: (a, b) => mx.sqrt(mx.divide(mx.sum(mx.square(mx.subtract(a, b))), 7)), args: () => [randn([3, 4097], 62), randn([4097], 63)], fused: true, steps: ['fusedReduce'] },
+  { name: 'a post chain after an empty mean', f: (x) => mx.add(mx.mean(mx.exp(mx.negative(x)), -1), 1), args: () => [mx.zeros([4, 0], mx.float32, cpu)], fused: true, steps: ['fusedReduce'] },
+  { name: 'a post op reading another array', f: (x, y) => mx.add(mx.sum(mx.exp(mx.multiply(x, 2)), -1), y), args: () => [randn([4, 6], 64), randn([4], 65)], fused: true, steps: ['fusedReduce', 'add'] },
+  {
+    name: 'a reduced value also returned',
+    f: (x) => { const r = mx.sum(mx.exp(mx.multiply(x, 2)), -1); return [r, mx.sqrt(mx.add(r, 1))]; },
+    args: () => [randn([4, 6], 66)], fused: true, steps: ['fusedReduce', 'fusedElementwise'],
+  },
   // softmax epilogues
   { name: 'softmax of scaled scores plus a mask', f: (s, m) => mx.softmax(mx.add(mx.multiply(s, 0.125), m), -1), args: () => [randn([2, 3, 8, 8], 44), randn([8, 8], 45)], fused: true, softmax: true },
   { name: 'softmax over the last two axes', f: (x) => mx.softmax(mx.tanh(mx.multiply(x, 2)), [1, 2]), args: () => [randn([3, 4, 5], 46)], fused: true, softmax: true },
@@ -124,6 +140,7 @@ for (const device of devices) {
       } else {
         assert.ok(!steps.includes(fusedPrim) && steps.includes(plainPrim), steps.join(','));
       }
+      if (c.steps) assert.deepEqual(steps, c.steps);
       assert.equal(got.length, want.length);
       for (let k = 0; k < want.length; k++) await close(got[k]!, want[k]!, c.rtol ?? 2e-5, 1e-5, `output ${k}`);
     });

@@ -52,7 +52,12 @@ export type EpilogueMode = 'sum' | 'prod' | 'max' | 'min' | 'mean';
 export interface FusedReduceParams {
   chain: FusedParams;
   reduce: { mode: EpilogueMode; axes: readonly number[]; keepdims: boolean; ddof: number };
-  /** Canonical text of the chain and the reduction (CSE and code caches). */
+  /**
+   * A chain applied to the reduced values (input 0; one output of the reduction's dtype), as rsqrt(mean + eps):
+   * computed before the result is stored.
+   */
+  post?: FusedParams;
+  /** Canonical text of the chain, the reduction and the post chain (CSE and code caches). */
   key: string;
 }
 
@@ -142,8 +147,8 @@ export function expandFused(xs: readonly MxArray[], p: FusedParams, stream: Stre
  * const params = { chain, reduce, key: fusedReduceKey(chain, reduce) };
  * ```
  */
-export function fusedReduceKey(chain: FusedParams, r: FusedReduceParams['reduce']): string {
-  return `${r.mode}[${r.axes.join(',')}]${r.keepdims ? 'k' : ''}|${chain.key}`;
+export function fusedReduceKey(chain: FusedParams, r: FusedReduceParams['reduce'], post?: FusedParams): string {
+  return `${r.mode}[${r.axes.join(',')}]${r.keepdims ? 'k' : ''}|${chain.key}${post ? `|post:${post.key}` : ''}`;
 }
 
 /**
@@ -181,7 +186,8 @@ export function expandFusedSoftmax(xs: readonly MxArray[], p: FusedSoftmaxParams
  */
 export function expandFusedReduce(xs: readonly MxArray[], p: FusedReduceParams, stream: Stream): MxArray {
   const [v] = expandFused(xs, p.chain, stream);
-  return bindMulti('reduce', [v!], p.reduce as PrimitiveParams['reduce'], stream)[0]!;
+  const r = bindMulti('reduce', [v!], p.reduce as PrimitiveParams['reduce'], stream)[0]!;
+  return p.post ? expandFused([r], p.post, stream)[0]! : r;
 }
 
 /**
@@ -232,7 +238,8 @@ definePrimitives({
     outputs: (xs, p) => {
       const shape = broadcastShapes(xs.map((x) => x.shape));
       const d = p.chain.ops[p.chain.outs[0]!]!.dtype;
-      return single(reducedShape(shape, p.reduce.axes, p.reduce.keepdims), reduceDtype(p.reduce.mode, d));
+      const od = p.post ? p.post.ops[p.post.outs[0]!]!.dtype : reduceDtype(p.reduce.mode, d);
+      return single(reducedShape(shape, p.reduce.axes, p.reduce.keepdims), od);
     },
     vjp: (primals, cts, _o, p, stream) => {
       const [, g] = vjp((...xs: MxArray[]) => [expandFusedReduce(xs, p, stream)], primals, cts);
@@ -246,7 +253,7 @@ definePrimitives({
     // trailing; the batch axis of a kept-dims or full reduction is then the output's first axis
     vmap: (xs, axes, p, stream) => {
       const reduce = { ...p.reduce, axes: p.reduce.axes.map((a) => a + 1) };
-      const q: FusedReduceParams = { chain: p.chain, reduce, key: fusedReduceKey(p.chain, reduce) };
+      const q: FusedReduceParams = { ...p, reduce, key: fusedReduceKey(p.chain, reduce, p.post) };
       return [bindMulti('fusedReduce', alignBatch(xs, axes, stream), q, stream), [0]];
     },
   },

@@ -125,11 +125,22 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
     if (red) reductions.set(group, red);
   }
   if (!groups.length) return g;
+  // a chain that only transforms a fused reduction's result (rsqrt(mean + eps)) joins it as a post chain
+  const posts = new Map<Set<GNode>, Set<GNode>>();
+  for (const [group, red] of reductions) {
+    const post = red.prim === 'reduce' ? postOf(red, owner, reductions, uses, isOut) : null;
+    if (post) posts.set(group, post);
+  }
+  const absorbed = new Set(posts.values());
+  const sorted = (group: Set<GNode>): GNode[] => g.nodes.filter((n) => group.has(n));
   for (const group of groups) {
-    const members = g.nodes.filter((n) => group.has(n));
-    const red = reductions.get(group);
-    if (red && withEpilogue(members, group, red)) continue;
+    if (absorbed.has(group)) continue;
+    const members = sorted(group);
+    const red = reductions.get(group), post = posts.get(group);
+    if (red && withEpilogue(members, group, red, post && sorted(post))) continue;
     if (members.length >= 2) build(members, group, uses, isOut);
+    // the reduction stays a node, so its post chain is an ordinary group again
+    if (post && post.size >= 2) build(sorted(post), post, uses, isOut);
   }
   // the graph is re-sorted from its outputs: values a group lets escape may be read by nodes that came between
   // its members
@@ -164,14 +175,36 @@ function epilogueOf(root: GNode, group: Set<GNode>, uses: Map<Val, GNode[]>, isO
 }
 
 /**
- * Replaces a group and its epilogue `red` by one `fusedReduce` or `fusedSoftmax` node; false (nothing changed)
- * past the input cap.
+ * The group that only transforms the result of the reduction `red` (its one non-literal input, on the same
+ * stream, computing one value of the same dtype), or null. It may be a lone op that formed no group.
  */
-function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode): boolean {
+function postOf(red: GNode, owner: Map<GNode, Set<GNode>>, reductions: Map<Set<GNode>, GNode>, uses: Map<Val, GNode[]>,
+  isOut: Set<Val>): Set<GNode> | null {
+  const rv = red.outs[0]!;
+  const cs = uses.get(rv) ?? [];
+  if (isOut.has(rv) || !cs.length) return null;
+  const c0 = cs[0]!;
+  const post = owner.get(c0) ?? (fusable(c0) ? new Set([c0]) : null);
+  if (!post || reductions.has(post) || !cs.every((c) => post.has(c))) return null;
+  let escaping = 0, last: GNode | null = null;
+  for (const n of post) {
+    if (n.stream !== red.stream) return null;
+    for (const v of n.ins) if (!(v.node && post.has(v.node)) && v !== rv && literalOf(v) === null) return null;
+    const o = n.outs[0]!;
+    if (isOut.has(o) || (uses.get(o) ?? []).some((c) => !post.has(c))) { escaping++; last = n; }
+  }
+  return escaping === 1 && last!.outs[0]!.dtype === rv.dtype && last!.outs[0]!.shape.length === rv.shape.length ? post : null;
+}
+
+/**
+ * Replaces a group and its epilogue `red` (and the reduction's post chain, members in order) by one `fusedReduce`
+ * or `fusedSoftmax` node; false (nothing changed) past the input cap.
+ */
+function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode, post?: GNode[]): boolean {
   const { params: chain, ins } = chainOf(members, group, [members.length - 1]);
   if (ins.length > EPILOGUE_MAX_INPUTS) return false;
   let node: GNode;
-  const out = red.outs[0]!;
+  const out = post ? post[post.length - 1]!.outs[0]! : red.outs[0]!;
   if (red.prim === 'softmax') {
     const sp = red.params as PrimitiveParams['softmax'];
     const softmax = { axes: sp.axes, precise: sp.precise };
@@ -180,7 +213,9 @@ function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode): boolean 
   } else {
     const rp = red.params as PrimitiveParams['reduce'];
     const reduce = { mode: rp.mode as EpilogueMode, axes: rp.axes, keepdims: rp.keepdims, ddof: rp.ddof };
-    const params: FusedReduceParams = { chain, reduce, key: fusedReduceKey(chain, reduce) };
+    const params: FusedReduceParams = { chain, reduce, key: '' };
+    if (post) params.post = chainOf(post, new Set(post), [post.length - 1]).params;
+    params.key = fusedReduceKey(chain, reduce, params.post);
     node = { prim: 'fusedReduce', params, stream: red.stream, ins, outs: [out] };
   }
   out.node = node;

@@ -7,9 +7,10 @@
  * path, and a float32 softmax chain is computed into the output and normalised there in place: the unfused
  * results exactly, one node fewer. Other folds (prod, float64) run the chain block by block into a small scratch
  * that is folded at once, accumulating in doubles in lane order and rounding once, as the reference loops do.
+ * A post chain (rsqrt(mean + eps)) then runs over the reduced values.
  */
 import * as dt from '../../../core/dtype.js';
-import { broadcastShapes } from '../../../core/shape.js';
+import { broadcastShapes, sizeOf } from '../../../core/shape.js';
 import type { FusedReduceParams, FusedSoftmaxParams } from '../../../core/primitives/compiled.js';
 import { rowMajorStrides } from '../../../core/shape.js';
 import type { TypedArray } from '../../backend.js';
@@ -51,6 +52,18 @@ const IDENTITY = { sum: 0, mean: 0, prod: 1, max: -Infinity, min: Infinity };
  * ```
  */
 export function fusedReduceCpu(xs: CpuView[], p: FusedReduceParams, out: { dtype: dt.Dtype; shape: readonly number[] }, be: CpuBackend): CpuView {
+  if (p.post) {
+    // the reduction into a temporary (of the chain's float dtype, which sum/prod/max/min/mean keep), then the
+    // post chain over it
+    const r = fusedReduceCpu(xs, { ...p, post: undefined }, { dtype: p.chain.ops[p.chain.outs[0]!]!.dtype, shape: out.shape }, be);
+    try {
+      const o = be.alloc(out.dtype, out.shape, false);
+      fusedRow(p.post)([r.buf], [o.buf], sizeOf(out.shape), new Float64Array(1), new Float64Array([1]), 0);
+      return o;
+    } finally {
+      r.storage.release();
+    }
+  }
   const o = be.alloc(out.dtype, out.shape, false);
   const ob = o.buf as Float32Array | Float64Array;
   const shape = broadcastShapes(xs.map((x) => x.shape));

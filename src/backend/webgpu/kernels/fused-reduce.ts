@@ -5,8 +5,9 @@
  * chain at each of its elements (inputs loaded through broadcast strides: the row's base from the kept dims, the
  * element's offset from the collapsed reduced dims), folds in registers, then across the run (subgroup shuffles
  * when the device has them, else workgroup memory). Rows are cut into chunks when there are too few of them to
- * fill the GPU (a full reduction is one row); the chunks' partial results are then folded by the fast row
- * reduction of reduce-fast.ts, so a full reduction takes two dispatches and a row reduction one.
+ * fill the GPU (a full reduction is one row); a small second pass then folds each row's chunk results in order,
+ * so a full reduction takes two dispatches and a row reduction one. A post chain on the reduced values
+ * (rsqrt(mean + eps)) runs before the store, in whichever pass stores.
  * Declines (the node then runs on the CPU kernel) on a float64 chain, a chain step without WGSL, reduced axes that
  * are not trailing, or more inputs than storage bindings.
  */
@@ -25,14 +26,17 @@ import { BINARY_PRELUDE } from './elementwise-defs.js';
 import { broadcastStrides, collapse } from './elementwise.js';
 import { chainSteps } from './fused-steps.js';
 import { combine, identity, segCall, segReduceFn, sgHeader, useSubgroups, type Mode } from './reduce-ops.js';
-import { fastReduce } from './reduce-fast.js';
 import { pow2ceil, reduceTuning } from './reduce-tuning.js';
 
 /** Launches of this kernel and how many needed a second pass (tests check which path ran). */
 export const fusedReduceStats = { launches: 0, twoPass: 0 };
 
-/** Fixed slots at the start of the parameters: [segments, row length, chunks per row, chunk length]. */
-const HEAD = 4;
+/** Fixed slots at the start of the parameters: [segments, row length, chunks per row, chunk length, NaN bits]. */
+const HEAD = 5;
+/** Workgroup size of the second pass. */
+const WG2 = 64;
+/** Float32 NaN's bits as an i32 parameter. */
+const NAN_BITS = 0x7fc00000;
 
 /** WGSL pieces of a chain evaluated along rows: see `chainWalk`. */
 export interface ChainWalk {
@@ -107,18 +111,31 @@ export function rowLayout(node: Node, be: WebGpuBackend, nRed: number): RowLayou
 }
 
 /**
- * WGSL of the chain `p` folded by `mode` over rows with `nk` kept and `nl` reduced (collapsed) dims, `wg`
- * invocations per workgroup and `tpr` per row (`partial`, a chunk's share of a two-pass fold, only keys the cache:
- * the code is the same). prm: [HEAD..., the layout of `rowLayout`].
+ * WGSL of `fn fin(r: f32) -> f32`, what a row's folded value becomes before it is stored: divided by the row
+ * length for a mean (NaN for an empty row: prm[4] holds NaN's bits, as WGSL rejects a NaN constant), then the
+ * post chain if any (declined earlier when it has no WGSL). `len` is the prm slot of the row length.
  */
-function shader(p: FusedReduceParams, nk: number, nl: number, wg: number, tpr: number, sg: boolean): string | null {
+function finFn(p: FusedReduceParams, len: number): string {
+  const post = p.post && chainSteps(p.post);
+  const mean = p.reduce.mode === 'mean' ? `select(r / f32(prm[${len}]), bitcast<f32>(prm[4]), prm[${len}] == 0)` : 'r';
+  return `fn fin(r: f32) -> f32 {
+  let x0 = ${mean};
+  ${post ? post.map((e, k) => `let v${k} = ${e};`).join('\n  ') : ''}
+  return ${post ? `v${p.post!.outs[0]!}` : 'x0'};
+}`;
+}
+
+/**
+ * WGSL of the chain `p` folded by `mode` over rows with `nk` kept and `nl` reduced (collapsed) dims, `wg`
+ * invocations per workgroup and `tpr` per row. With `partial` each segment is one chunk of a row and stores its
+ * raw fold for the second pass; otherwise it stores the row's finished value. prm: [rows * chunks, row length,
+ * chunks, chunk length, NaN bits, the layout of `rowLayout`].
+ */
+function shader(p: FusedReduceParams, nk: number, nl: number, wg: number, tpr: number, sg: boolean, partial: boolean): string | null {
   const w = chainWalk(p.chain, nk, nl, HEAD);
   if (!w) return null;
   const N = p.chain.nIn, mode = p.reduce.mode as Mode;
   const h = sgHeader(sg);
-  // (the NaN of an empty mean as bits: WGSL rejects a NaN constant); a partial mean is the chunk's sum over the
-  // whole row's length, which the second pass adds up
-  const bits = mode === 'mean' ? `select(bitcast<u32>(r / f32(prm[1])), 0x7fc00000u, prm[1] == 0)` : 'bitcast<u32>(r)';
   return `${h.enable}
 ${PRELUDE}
 ${BINARY_PRELUDE}
@@ -126,6 +143,7 @@ ${w.decls}
 @group(0) @binding(${N}) var<storage, read_write> out: array<u32>;
 @group(0) @binding(${N + 1}) var<storage, read> prm: array<i32>;
 fn cmb(a: f32, b: f32) -> f32 { return ${combine(mode, 'f32', 'a', 'b')}; }
+${finFn(p, 1)}
 ${segReduceFn('fold', 'f32', (a, b) => `cmb(${a}, ${b})`, wg, tpr, sg, mode === 'sum' || mode === 'mean')}
 @compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32${h.builtins}) {
@@ -146,15 +164,38 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
   }
   let r = ${segCall('fold', 'acc', sg)};
-  if (valid && tt == 0) { out[seg] = ${bits}; }
+  if (valid && tt == 0) { out[seg] = bitcast<u32>(${partial ? 'r' : 'fin(r)'}); }
+}`;
+}
+
+/** WGSL of the second pass: one invocation folds a row's chunk results in order and stores the finished value. prm: [rows, chunks, row length, _, NaN bits]. */
+function secondShader(p: FusedReduceParams): string | null {
+  if (p.post && !chainSteps(p.post)) return null;
+  const mode = p.reduce.mode as Mode;
+  return `${PRELUDE}
+${BINARY_PRELUDE}
+@group(0) @binding(0) var<storage, read> part: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read> prm: array<i32>;
+fn cmb(a: f32, b: f32) -> f32 { return ${combine(mode, 'f32', 'a', 'b')}; }
+${finFn(p, 2)}
+@compute @workgroup_size(${WG2})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = i32((wid.x + wid.y * nwg.x) * ${WG2}u + lid);
+  if (row >= prm[0]) { return; }
+  let chunks = prm[1];
+  var acc = ${identity(mode, 'f32')};
+  for (var c = 0; c < chunks; c++) { acc = cmb(acc, bitcast<f32>(part[row * chunks + c])); }
+  out[row] = bitcast<u32>(fin(acc));
 }`;
 }
 
 const cache = new Map<string, string | null>();
+const second = new Map<string, string>();
 
-function source(p: FusedReduceParams, nk: number, nl: number, wg: number, tpr: number, sg: boolean): string | null {
-  const k = `${nk},${nl},${wg},${tpr},${sg}|${p.key}`;
-  if (!cache.has(k)) cache.set(k, shader(p, nk, nl, wg, tpr, sg));
+function source(p: FusedReduceParams, nk: number, nl: number, wg: number, tpr: number, sg: boolean, partial: boolean): string | null {
+  const k = `${nk},${nl},${wg},${tpr},${sg},${partial}|${p.key}`;
+  if (!cache.has(k)) cache.set(k, shader(p, nk, nl, wg, tpr, sg, partial));
   return cache.get(k)!;
 }
 
@@ -185,6 +226,8 @@ export function chainSupported(node: Node, c: FusedParams, axes: readonly number
 
 function supported(node: Node): boolean {
   const p = node.params as FusedReduceParams;
+  if (p.post && (p.post.ops[p.post.outs[0]!]!.dtype !== dt.float32 || !chainSteps(p.post))) return false;
+  if (p.post && [...p.post.ops.map((o) => o.dtype), ...p.post.lits.map((l) => l.dtype)].some((d) => !computeType(d))) return false;
   return chainSupported(node, p.chain, p.reduce.axes);
 }
 
@@ -201,14 +244,17 @@ function run(node: Node, be: WebGpuBackend): ArrayData[] {
   const chunkLen = Math.max(1, Math.ceil(len / chunks));
   chunks = Math.max(1, Math.ceil(len / chunkLen));
   const tpr = Math.min(wg, pow2ceil(Math.ceil(chunkLen / T.redPerThread)));
-  const code = source(p, L.nk, L.nl, wg, tpr, sg)!;
-  const dst = chunks > 1 ? be.tempArg(dt.float32, [nRows, chunks]) : y.arg;
+  const partial = chunks > 1;
+  const code = source(p, L.nk, L.nl, wg, tpr, sg, partial)!;
+  const dst = partial ? be.tempArg(dt.float32, [nRows, chunks]) : y.arg;
   fusedReduceStats.launches++;
-  be.dispatch(code, [...L.ins.map((x) => x.buf), dst.buf, be.params([nRows * chunks, len, chunks, chunkLen, ...L.meta])], Math.ceil((nRows * chunks) / (wg / tpr)));
-  if (chunks > 1) {
+  const head = [nRows * chunks, len, chunks, chunkLen, NAN_BITS];
+  be.dispatch(code, [...L.ins.map((x) => x.buf), dst.buf, be.params([...head, ...L.meta])], Math.ceil((nRows * chunks) / (wg / tpr)));
+  if (partial) {
     fusedReduceStats.twoPass++;
-    const mode = p.reduce.mode === 'mean' ? 'sum' : p.reduce.mode as Mode;
-    if (!fastReduce(be, dst, mode, [1], y.arg)) throw new Error('[fusedReduce] Internal error: the second pass was declined.');
+    let code2 = second.get(p.key);
+    if (code2 === undefined) { code2 = secondShader(p)!; second.set(p.key, code2); }
+    be.dispatch(code2, [dst.buf, y.arg.buf, be.params([nRows, chunks, len, 0, NAN_BITS])], Math.ceil(nRows / WG2));
   }
   return [y.data];
 }
