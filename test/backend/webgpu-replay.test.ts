@@ -137,6 +137,19 @@ test('captured constants (a GPU matrix, a host scalar) and a transposed or slice
   assert.ok(stats().replays! - r0 >= 4);
 });
 
+test('a host-resident scalar input (its value changes every call) reaches the replayed kernels', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  const fn = (x: mx.MxArray, s: mx.MxArray): mx.MxArray => mx.matmul(x.multiply(s), x.transpose()).add(s);
+  const f = mx.compile(fn);
+  const r0 = stats().replays!;
+  for (let call = 0; call < 4; call++) {
+    const [xg, xc] = pair([3, 3]);
+    const v = 0.5 + call;
+    await close(f(xg, mx.array(v, mx.float32, { stream: mx.gpu })), onCpu(() => fn(xc, mx.array(v, mx.float32))), `call ${call}`);
+  }
+  assert.ok(stats().replays! - r0 >= 3);
+});
+
 test('training-like state: compile(step, {inputs: state, outputs: state}) over several steps', async (t) => {
   if (!ok) { t.skip('no WebGPU adapter'); return; }
   const make = (d: mx.Device, w: mx.MxArray, b: mx.MxArray) => {

@@ -83,7 +83,6 @@ const ran = new WeakMap<Node, ArrayData[] | null>();
  * shows whether every kernel takes them; the scheduler calls `run` right after.
  */
 function execute(node: Node, be: WebGpuBackend): ArrayData[] | null {
-  const p = node.params as PlanCallParams;
   const ins: ArrayData[] = [];
   const copies: ArrayData[] = [];
   const dropCopies = (): void => { for (const c of copies) c.storage.release(); };
@@ -102,6 +101,21 @@ function execute(node: Node, be: WebGpuBackend): ArrayData[] | null {
     }
   }
   if (!dense) { dropCopies(); return direct(node, be, node.inputs, null); }
+  let outs: ArrayData[] | null;
+  try {
+    outs = runDense(node, be, ins);
+  } catch (e) {
+    dropCopies();
+    throw e;
+  }
+  if (outs) handOver(outs, dropCopies);
+  else dropCopies();
+  return outs;
+}
+
+/** Replays, records or runs the steps on dense inputs `ins`. */
+function runDense(node: Node, be: WebGpuBackend, ins: readonly ArrayData[]): ArrayData[] | null {
+  const p = node.params as PlanCallParams;
   const key = aliasKey(ins);
   const rec = p.cache.recs.get(key) as Recording | undefined;
   let outs: ArrayData[] | null;
@@ -125,8 +139,6 @@ function execute(node: Node, be: WebGpuBackend): ArrayData[] | null {
     }
     if (!outs) p.cache.off = true;
   }
-  if (outs) handOver(outs, dropCopies);
-  else dropCopies();
   return outs;
 }
 
