@@ -232,3 +232,33 @@ test('disposal: inputs disposed after the call, outputs never evaluated, memory 
   await round(200);
   assert.equal(mx.getActiveMemory(), m0, 'active memory after 200 more calls');
 });
+
+test('a launch binding one buffer twice (x @ x.T) is not recorded: the plan runs step by step, correctly', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  const fn = (x: mx.MxArray): mx.MxArray => mx.softmax(mx.matmul(x, x.transpose()), -1);
+  const f = mx.compile(fn);
+  const r0 = stats().replays!;
+  for (let call = 0; call < 3; call++) {
+    const [xg, xc] = pair([3, 4]);
+    await close(f(xg), onCpu(() => fn(xc)), `call ${call}`);
+  }
+  assert.equal(stats().replays, r0);
+});
+
+test('recordings survive a new device (mx.shutdown, then initGpu): pipelines are made again', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  const fn = (x: mx.MxArray): mx.MxArray => mx.softmax(mx.matmul(x, x.transpose().multiply(1.5)).multiply(2), -1);
+  const f = mx.compile(fn);
+  const check = async (what: string): Promise<void> => {
+    const [xg, xc] = pair([3, 4]);
+    await close(f(xg), onCpu(() => fn(xc)), what);
+  };
+  await check('recorded');
+  await check('replayed');
+  mx.shutdown();
+  assert.ok(await mx.initGpu({ allowSoftware: true, quiet: true }));
+  mx.setDefaultDevice(mx.gpu);
+  await check('new device, first call');
+  await check('new device, second call');
+  assert.equal(stats().replays, 2);
+});

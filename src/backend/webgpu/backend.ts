@@ -84,6 +84,8 @@ export interface GpuRecorder {
 
 /** A replayed launch's memo for `dispatchMemo` (start with `newLaunchMemo()`). */
 export interface LaunchMemo {
+  /** The backend whose pipeline and bind group these are (a new device after `initGpu` starts afresh). */
+  owner: unknown;
   key: number;
   pipe: unknown;
   bg: unknown;
@@ -93,7 +95,7 @@ export interface LaunchMemo {
 }
 
 /** An empty memo. */
-export const newLaunchMemo = (): LaunchMemo => ({ key: -1, pipe: null, bg: null, bufs: [], sizes: [], offsets: [] });
+export const newLaunchMemo = (): LaunchMemo => ({ owner: null, key: -1, pipe: null, bg: null, bufs: [], sizes: [], offsets: [] });
 
 export class WebGpuBackend implements Backend {
   readonly type = 'gpu' as const;
@@ -428,6 +430,7 @@ export class WebGpuBackend implements Backend {
       if (b instanceof ParamRef) key |= 1 << i;
       else if (b.slab) key |= 0x101 << i;
     }
+    if (m.owner !== this) { m.owner = this; m.pipe = null; }
     let p = m.pipe as Pipeline | null;
     if (!p || m.key !== key) { p = this.#pipeline(code, buffers); m.pipe = p; m.key = key; m.bg = null; }
     let bg = m.bg as GPUBindGroup | null;
