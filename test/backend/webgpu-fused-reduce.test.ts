@@ -9,6 +9,7 @@ import { fuseOptions } from '../../src/core/transforms/compile-fuse.js';
 import { compiledPlan } from '../../src/core/transforms/compile-plan.js';
 import { fusedReduceStats } from '../../src/backend/webgpu/kernels/fused-reduce.js';
 import { fusedSoftmaxStats } from '../../src/backend/webgpu/kernels/fused-softmax.js';
+import { fusedNormStats } from '../../src/backend/webgpu/kernels/fused-norm.js';
 import { setReduceTuning, type ReduceTuning } from '../../src/backend/webgpu/kernels/reduce-tuning.js';
 
 type A = mx.MxArray;
@@ -60,11 +61,12 @@ test('a compiled RMSNorm takes fewer dispatches with the reduction and its post 
   fuseOptions.epilogues = false;
   let plain;
   try { plain = await onGpu(rmsNorm, [x, w]); } finally { fuseOptions.epilogues = true; }
-  assert.ok(fused.steps.includes('fusedReduce') && !plain.steps.includes('fusedReduce'), `${fused.steps} / ${plain.steps}`);
+  assert.ok(!plain.steps.some((s) => s.startsWith('fusedReduce') || s === 'fusedNorm'), plain.steps.join(','));
   assert.equal(fused.fallbacks + plain.fallbacks, 0);
   assert.ok(fused.dispatches < plain.dispatches, `${fused.dispatches} vs ${plain.dispatches} dispatches`);
-  // the statistic with its post chain (+ eps, rsqrt), then the scaling
-  assert.equal(fused.dispatches, 2);
+  // the statistic with its post chain (+ eps, rsqrt) and the scaling in one fusedNorm dispatch
+  assert.deepEqual(fused.steps, ['fusedNorm']);
+  assert.equal(fused.dispatches, 1);
   const want = rmsNorm(x, w);
   await close(fused.y, want, 1e-5, 1e-6, 'fused');
   await close(plain.y, want, 1e-5, 1e-6, 'plain');
@@ -146,6 +148,54 @@ for (const c of SOFTMAX) {
     }
   });
 }
+
+const NORM: { name: string; f: (x: A, w: A) => A; args: () => A[]; tuning: Partial<ReduceTuning> }[] = [
+  { name: 'RMSNorm rows', f: rmsNorm, args: () => [randn([16, 1000], 30), randn([1000], 31)], tuning: {} },
+  { name: 'RMSNorm without subgroups', f: rmsNorm, args: () => [randn([16, 1000], 32), randn([1000], 33)], tuning: { subgroups: false } },
+  { name: 'RMSNorm of one long row, small workgroups', f: rmsNorm, args: () => [randn([1, 5000], 34), randn([5000], 35)], tuning: { redWg: 32, subgroups: false } },
+  { name: 'RMSNorm of 70000 short rows (workgroups spill into y)', f: rmsNorm, args: () => [randn([70000, 16], 36), randn([16], 37)], tuning: { redWg: 16, redPerThread: 1 } },
+  {
+    name: 'a centred statistic over two axes, keepdims',
+    f: (x, b) => mx.multiply(x, mx.rsqrt(mx.add(mx.mean(mx.square(mx.subtract(x, b)), [1, 2], true), 1e-3))),
+    args: () => [randn([3, 7, 9], 38), randn([9], 39)], tuning: {},
+  },
+];
+
+for (const c of NORM) {
+  test(`fusedNorm: ${c.name}`, async (t) => {
+    if (!ok) { t.skip('no WebGPU adapter'); return; }
+    const xs = c.args();
+    const prev = setReduceTuning(c.tuning);
+    try {
+      const n0 = fusedNormStats.launches;
+      const r = await onGpu(c.f as (...xs: A[]) => A, xs);
+      assert.deepEqual(r.steps, ['fusedNorm']);
+      assert.equal(r.fallbacks, 0);
+      assert.equal(r.dispatches, 1);
+      assert.ok(fusedNormStats.launches > n0);
+      await close(r.y, c.f(xs[0]!, xs[1]!), 2e-5, 1e-6, c.name);
+    } finally {
+      setReduceTuning(prev);
+    }
+  });
+}
+
+test('fusedNorm under vmap: over the rows and over the weight only', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  const x = randn([3, 5, 8], 40), w = randn([4, 8], 41);
+  const prev = mx.defaultDevice();
+  mx.setDefaultDevice(mx.gpu);
+  try {
+    const cf = mx.compile(rmsNorm);
+    const a = mx.vmap(cf, [0, null])(x, w.index(0)) as A, b = mx.vmap(cf, [null, 0])(x.index(0), w) as A;
+    await mx.eval(a, b);
+    mx.setDefaultDevice(prev);
+    await close(a, mx.vmap(rmsNorm, [0, null])(x, w.index(0)) as A, 2e-5, 1e-6, 'vmap over x');
+    await close(b, mx.vmap(rmsNorm, [null, 0])(x.index(0), w) as A, 2e-5, 1e-6, 'vmap over w');
+  } finally {
+    mx.setDefaultDevice(prev);
+  }
+});
 
 test('a float64 chain with an epilogue declines: the CPU kernel computes it', async (t) => {
   if (!ok) { t.skip('no WebGPU adapter'); return; }

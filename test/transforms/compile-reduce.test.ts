@@ -54,6 +54,8 @@ interface Case {
   single?: boolean;
   /** The whole plan, where it is known on every device. */
   steps?: string[];
+  /** The whole plan on the GPU (row chains reading a statistic join it there: fusedNorm). */
+  gpuSteps?: string[];
   /** CPU only (float64 runs on the CPU by design). */
   cpuOnly?: boolean;
 }
@@ -88,6 +90,8 @@ const CASES: Case[] = [
     f: (x, y, z, w) => mx.sum(mx.multiply(mx.where(mx.greater(x, y), mx.multiply(x, z), mx.subtract(y, z)), w), -1),
     args: () => [randn([5, 12], 31), randn([5, 12], 32), randn([12], 33), randn([5, 1], 34)], fused: true,
   },
+  { name: 'a predicate cast to float32', f: (x, y, w) => mx.sum(mx.multiply(mx.astype(mx.greater(x, y), mx.float32), w), -1), args: () => [randn([6, 10], 67), randn([10], 68), randn([6, 10], 69)], fused: true },
+  { name: 'an int32 input cast to float32', f: (i, w) => mx.mean(mx.multiply(mx.astype(i, mx.float32), w), -1), args: () => [mx.astype(mx.multiply(randn([4, 12], 70), 10), mx.int32, cpu), randn([12], 71)], fused: true },
   { name: 'a transposed input', f: (x, y) => mx.sum(mx.multiply(mx.sin(x), y), -1), args: () => [randn([9, 6], 35).T, randn([6, 9], 36)], fused: true },
   { name: 'float64', f: (x, y) => mx.sum(mx.multiply(mx.exp(x), y), -1), args: () => [randn([4, 9], 37, mx.float64), randn([9], 38, mx.float64)], fused: true, cpuOnly: true },
   // not fused: the chain's value is also returned, the reduction is not over trailing axes, an integer chain
@@ -110,6 +114,20 @@ const CASES: Case[] = [
     name: 'a reduced value also returned',
     f: (x) => { const r = mx.sum(mx.exp(mx.multiply(x, 2)), -1); return [r, mx.sqrt(mx.add(r, 1))]; },
     args: () => [randn([4, 6], 66)], fused: true, steps: ['fusedReduce', 'fusedElementwise'],
+  },
+  // a row chain reading a kept-dims statistic joins it on the GPU (fusedNorm)
+  { name: 'RMSNorm', f: rmsNorm, args: () => [randn([6, 256], 72), randn([256], 73)], fused: true, single: true, gpuSteps: ['fusedNorm'] },
+  { name: 'RMSNorm of 4097 columns', f: rmsNorm, args: () => [randn([3, 4097], 74), randn([4097], 75)], fused: true, single: true, gpuSteps: ['fusedNorm'] },
+  { name: 'RMSNorm of one row', f: rmsNorm, args: () => [randn([1, 1000], 76), randn([1000], 77)], fused: true, single: true, gpuSteps: ['fusedNorm'] },
+  {
+    name: 'a centred statistic and a bias in the row chain',
+    f: (x, b, w) => mx.add(mx.multiply(x, mx.rsqrt(mx.add(mx.mean(mx.square(mx.subtract(x, b)), -1, true), 1e-5))), w),
+    args: () => [randn([5, 33], 78), randn([33], 79), randn([5, 1], 80)], fused: true, gpuSteps: ['fusedNorm'],
+  },
+  {
+    name: 'a statistic without kept dims is not applied back',
+    f: (x) => mx.multiply(mx.sum(mx.exp(mx.multiply(x, 2)), -1), mx.sum(mx.abs(mx.multiply(x, 3)), -1)), args: () => [randn([4, 6], 81)],
+    fused: true, steps: ['fusedReduce', 'fusedReduce', 'multiply'],
   },
   // softmax epilogues
   { name: 'softmax of scaled scores plus a mask', f: (s, m) => mx.softmax(mx.add(mx.multiply(s, 0.125), m), -1), args: () => [randn([2, 3, 8, 8], 44), randn([8, 8], 45)], fused: true, softmax: true },
@@ -134,7 +152,9 @@ for (const device of devices) {
       if (s0) assert.equal(stats().fallbacks, s0.fallbacks, 'no CPU fallback');
       const steps = await on(device, () => compiledPlan(cf, ...xs).steps);
       const [fusedPrim, plainPrim] = c.softmax ? ['fusedSoftmax', 'softmax'] : ['fusedReduce', 'reduce'];
-      if (c.fused && !(c.single && !gpu)) {
+      if (gpu && c.gpuSteps) {
+        assert.deepEqual(steps, c.gpuSteps);
+      } else if (c.fused && !(c.single && !gpu)) {
         assert.ok(steps.includes(fusedPrim), steps.join(','));
         assert.ok(!steps.includes(plainPrim), steps.join(','));
       } else {

@@ -124,6 +124,7 @@ export const GPU_PLACEMENT: Record<string, GpuPlacement> = {
   flip: 'gpu',
   full: 'gpu',
   fusedElementwise: 'gpu',
+  fusedNorm: 'gpu',
   fusedReduce: 'gpu',
   fusedSoftmax: 'gpu',
   gather: 'gpu',

@@ -69,6 +69,20 @@ export interface FusedSoftmaxParams {
   key: string;
 }
 
+/**
+ * Params of `fusedNorm` (RMSNorm's x * rsqrt(mean(x * x) + eps) * w): `stat`, a `fusedReduce` with kept dims
+ * over inputs `statIns`, then the chain `then` over the full shape, whose input j is the statistic where
+ * `thenIns[j]` is -1 and node input `thenIns[j]` otherwise.
+ */
+export interface FusedNormParams {
+  stat: FusedReduceParams;
+  statIns: number[];
+  then: FusedParams;
+  thenIns: number[];
+  /** Canonical text of all of the above (CSE and code caches). */
+  key: string;
+}
+
 declare module '../primitive.js' {
   interface PrimitiveParams {
     /** An input of a function being compiled: shape and dtype only, never evaluated. */
@@ -79,6 +93,8 @@ declare module '../primitive.js' {
     fusedReduce: FusedReduceParams;
     /** A one-output elementwise chain followed by a softmax over its trailing axes, its values never stored. */
     fusedSoftmax: FusedSoftmaxParams;
+    /** A row statistic (a `fusedReduce` with kept dims) and a chain over the rows that reads it, in one pass. */
+    fusedNorm: FusedNormParams;
   }
 }
 
@@ -161,6 +177,48 @@ export function fusedReduceKey(chain: FusedParams, r: FusedReduceParams['reduce'
  */
 export function fusedSoftmaxKey(chain: FusedParams, s: FusedSoftmaxParams['softmax']): string {
   return `softmax[${s.axes.join(',')}]${s.precise ? 'p' : ''}|${chain.key}`;
+}
+
+/**
+ * The `key` of a `fusedNorm` node's params.
+ *
+ * @example
+ * ```ts
+ * const params = { stat, statIns, then, thenIns, key: fusedNormKey(stat, statIns, then, thenIns) };
+ * ```
+ */
+export function fusedNormKey(stat: FusedReduceParams, statIns: number[], then: FusedParams, thenIns: number[]): string {
+  return `norm(${statIns.join(',')};${thenIns.join(',')})|${stat.key}|then:${then.key}`;
+}
+
+/**
+ * The statistic of a `fusedNorm` for statistic inputs of rank `rank`: its reduced axes are the trailing ones, as
+ * many as at fusion. (Under vmap the statistic's inputs may stay unbatched while the row chain's gain a leading
+ * axis; the statistic, equal along that axis, is then computed on the smaller rank.)
+ *
+ * @example
+ * ```ts
+ * const stat = normStat(p, 2); // axes [1] for a one-axis statistic of rank-2 inputs
+ * ```
+ */
+export function normStat(p: FusedNormParams, rank: number): FusedReduceParams {
+  const k = p.stat.reduce.axes.length;
+  const axes = Array.from({ length: k }, (_, i) => rank - k + i);
+  return axes.every((a, i) => a === p.stat.reduce.axes[i]) ? p.stat : { ...p.stat, reduce: { ...p.stat.reduce, axes } };
+}
+
+/**
+ * Builds what a `fusedNorm` node computes from unfused ops: the statistic, then the chain over the rows.
+ *
+ * @example
+ * ```ts
+ * const y = expandFusedNorm(node.inputs, node.params, stream); // same value as the fused node
+ * ```
+ */
+export function expandFusedNorm(xs: readonly MxArray[], p: FusedNormParams, stream: Stream): MxArray {
+  const sx = p.statIns.map((i) => xs[i]!);
+  const s = expandFusedReduce(sx, normStat(p, broadcastShapes(sx.map((x) => x.shape)).length), stream);
+  return expandFused(p.thenIns.map((i) => (i < 0 ? s : xs[i]!)), p.then, stream)[0]!;
 }
 
 /**
@@ -256,6 +314,19 @@ definePrimitives({
       const q: FusedReduceParams = { ...p, reduce, key: fusedReduceKey(p.chain, reduce, p.post) };
       return [bindMulti('fusedReduce', alignBatch(xs, axes, stream), q, stream), [0]];
     },
+  },
+  fusedNorm: {
+    outputs: (xs, p) => single(broadcastShapes(xs.map((x) => x.shape)), p.then.ops[p.then.outs[0]!]!.dtype),
+    vjp: (primals, cts, _o, p, stream) => {
+      const [, g] = vjp((...xs: MxArray[]) => [expandFusedNorm(xs, p, stream)], primals, cts);
+      return g.map((x, i) => (isInexact(primals[i]!.dtype) ? x : null));
+    },
+    jvp: (primals, tangents, _o, p, stream) => {
+      const ts = tangents.map((t, i) => t ?? zerosLike(primals[i]!));
+      return jvp((...xs: MxArray[]) => [expandFusedNorm(xs, p, stream)], primals, ts)[1];
+    },
+    // the statistic's axes are its trailing ones at any rank (normStat), so batching is alignment alone
+    vmap: (xs, axes, p, stream) => [bindMulti('fusedNorm', alignBatch(xs, axes, stream), p, stream), [0]],
   },
   fusedSoftmax: {
     outputs: (xs, p) => single(broadcastShapes(xs.map((x) => x.shape)), p.chain.ops[p.chain.outs[0]!]!.dtype),

@@ -13,7 +13,8 @@ import { shapesEqual } from '../shape.js';
 import { SAME_DTYPE_UNARY, FLOAT_UNARY, BOOL_UNARY } from '../primitives/unary.js';
 import { ARITH_BINARY, BOOL_BINARY } from '../primitives/binary.js';
 import {
-  fusedReduceKey, fusedSoftmaxKey, type EpilogueMode, type FusedOp, type FusedParams, type FusedReduceParams, type FusedSoftmaxParams,
+  fusedNormKey, fusedReduceKey, fusedSoftmaxKey, type EpilogueMode, type FusedNormParams, type FusedOp, type FusedParams,
+  type FusedReduceParams, type FusedSoftmaxParams,
 } from '../primitives/compiled.js';
 import type { PrimitiveParams } from '../primitive.js';
 import { consumers, paramsKey, scalarValue, type GNode, type Graph, type Val } from './compile-graph.js';
@@ -133,14 +134,29 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
   }
   const absorbed = new Set(posts.values());
   const sorted = (group: Set<GNode>): GNode[] => g.nodes.filter((n) => group.has(n));
+  // a row chain that reads a kept-dims statistic (RMSNorm's x * r * w) joins it in one fusedNorm node
+  const thens = new Map<Set<GNode>, Set<GNode>>();
+  for (const [group, red] of reductions) {
+    if (red.prim !== 'reduce' || !(red.params as PrimitiveParams['reduce']).keepdims) continue;
+    const post = posts.get(group);
+    const sv = post ? sorted(post).pop()!.outs[0]! : red.outs[0]!;
+    const root = sorted(group).pop()!;
+    const then = thenOf(sv, root.outs[0]!.shape, owner, (t) => reductions.has(t) || absorbed.has(t), uses, isOut);
+    if (then) { thens.set(group, then); absorbed.add(then); }
+  }
   for (const group of groups) {
     if (absorbed.has(group)) continue;
     const members = sorted(group);
-    const red = reductions.get(group), post = posts.get(group);
-    if (red && withEpilogue(members, group, red, post && sorted(post))) continue;
+    const red = reductions.get(group), post = posts.get(group), then = thens.get(group);
+    if (red && withEpilogue(members, group, red, post && sorted(post), then && sorted(then))) continue;
+    if (red && then && withEpilogue(members, group, red, post && sorted(post))) {
+      if (then.size >= 2) build(sorted(then), then, uses, isOut);
+      continue;
+    }
     if (members.length >= 2) build(members, group, uses, isOut);
-    // the reduction stays a node, so its post chain is an ordinary group again
+    // the reduction stays a node, so its post chain and row chain are ordinary groups again
     if (post && post.size >= 2) build(sorted(post), post, uses, isOut);
+    if (then && then.size >= 2) build(sorted(then), then, uses, isOut);
   }
   // the graph is re-sorted from its outputs: values a group lets escape may be read by nodes that came between
   // its members
@@ -198,9 +214,10 @@ function postOf(red: GNode, owner: Map<GNode, Set<GNode>>, reductions: Map<Set<G
 
 /**
  * Replaces a group and its epilogue `red` (and the reduction's post chain, members in order) by one `fusedReduce`
- * or `fusedSoftmax` node; false (nothing changed) past the input cap.
+ * or `fusedSoftmax` node, or, with a row chain `then` reading the reduction's (post) value, by one `fusedNorm`
+ * node; false (nothing changed) past the input cap.
  */
-function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode, post?: GNode[]): boolean {
+function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode, post?: GNode[], then?: GNode[]): boolean {
   const { params: chain, ins } = chainOf(members, group, [members.length - 1]);
   if (ins.length > EPILOGUE_MAX_INPUTS) return false;
   let node: GNode;
@@ -217,10 +234,53 @@ function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode, post?: GN
     if (post) params.post = chainOf(post, new Set(post), [post.length - 1]).params;
     params.key = fusedReduceKey(chain, reduce, params.post);
     node = { prim: 'fusedReduce', params, stream: red.stream, ins, outs: [out] };
+    if (then) {
+      // the row chain reads the statistic (out, now internal) and arrays that join the node's inputs
+      const t = chainOf(then, new Set(then), [then.length - 1]);
+      const all = [...ins];
+      const thenIns = t.ins.map((v) => {
+        if (v === out) return -1;
+        const i = all.indexOf(v);
+        return i >= 0 ? i : all.push(v) - 1;
+      });
+      if (all.length > EPILOGUE_MAX_INPUTS) return false;
+      const statIns = ins.map((_, i) => i);
+      const np: FusedNormParams = { stat: params, statIns, then: t.params, thenIns, key: fusedNormKey(params, statIns, t.params, thenIns) };
+      const y = then[then.length - 1]!.outs[0]!;
+      const norm: GNode = { prim: 'fusedNorm', params: np, stream: red.stream, ins: all, outs: [y] };
+      y.node = norm;
+      y.out = 0;
+      return true;
+    }
   }
   out.node = node;
   out.out = 0;
   return true;
+}
+
+/**
+ * The group that applies the statistic `sv` (a reduction with kept dims, or its post chain) back to the rows
+ * of shape `shape`, as RMSNorm's x * r * w: `sv` is used only there, and the group computes one value of that
+ * shape, float, off the CPU (where the row chain would run the same generated row as unfused). Or null.
+ */
+function thenOf(sv: Val, shape: readonly number[], owner: Map<GNode, Set<GNode>>, taken: (g: Set<GNode>) => boolean,
+  uses: Map<Val, GNode[]>, isOut: Set<Val>): Set<GNode> | null {
+  const cs = uses.get(sv) ?? [];
+  if (isOut.has(sv) || !cs.length || cs[0]!.stream.device.type === 'cpu') return null;
+  const c0 = cs[0]!;
+  const then = owner.get(c0) ?? (fusable(c0) ? new Set([c0]) : null);
+  if (!then || taken(then) || !cs.every((c) => then.has(c))) return null;
+  let escaping: GNode | null = null;
+  for (const n of then) {
+    if (n.stream !== c0.stream) return null;
+    const o = n.outs[0]!;
+    if (isOut.has(o) || (uses.get(o) ?? []).some((c) => !then.has(c))) {
+      if (escaping) return null;
+      escaping = n;
+    }
+  }
+  const y = escaping?.outs[0];
+  return y && isF(y.dtype) && shapesEqual(y.shape, shape) ? then : null;
 }
 
 /** The fused node of one group (members in topological order). */

@@ -7,11 +7,13 @@
  * path, and a float32 softmax chain is computed into the output and normalised there in place: the unfused
  * results exactly, one node fewer. Other folds (prod, float64) run the chain block by block into a small scratch
  * that is folded at once, accumulating in doubles in lane order and rounding once, as the reference loops do.
- * A post chain (rsqrt(mean + eps)) then runs over the reduced values.
+ * A post chain (rsqrt(mean + eps)) then runs over the reduced values. `fusedNorm` computes its statistic so
+ * and then its row chain as the fused elementwise kernel does.
  */
 import * as dt from '../../../core/dtype.js';
 import { broadcastShapes, sizeOf } from '../../../core/shape.js';
-import type { FusedReduceParams, FusedSoftmaxParams } from '../../../core/primitives/compiled.js';
+import { normStat, type FusedNormParams, type FusedReduceParams, type FusedSoftmaxParams } from '../../../core/primitives/compiled.js';
+import { reducedShape } from '../../../core/primitives/reduce.js';
 import { rowMajorStrides } from '../../../core/shape.js';
 import type { TypedArray } from '../../backend.js';
 import type { CpuBackend } from '../index.js';
@@ -155,4 +157,30 @@ export function fusedSoftmaxCpu(xs: CpuView[], p: FusedSoftmaxParams, out: { dty
     scatterLane(o.buf, plan, l, m, acc);
   }
   return o;
+}
+
+/**
+ * Runs a `fusedNorm` node on the CPU: the statistic into a small temporary, then the row chain over the full
+ * shape reading it through broadcasting.
+ *
+ * @example
+ * ```ts
+ * const [y] = fusedNormCpu(inputs, params, outputs, be);
+ * ```
+ */
+export function fusedNormCpu(xs: CpuView[], p: FusedNormParams, out: { dtype: dt.Dtype; shape: readonly number[] }, be: CpuBackend): CpuView {
+  const sx = p.statIns.map((i) => xs[i]!);
+  const sShape = broadcastShapes(sx.map((x) => x.shape));
+  const stat = normStat(p, sShape.length);
+  const sd = stat.post ? stat.post.ops[stat.post.outs[0]!]!.dtype : stat.chain.ops[stat.chain.outs[0]!]!.dtype;
+  const s = fusedReduceCpu(sx, stat, { dtype: sd, shape: reducedShape(sShape, stat.reduce.axes, true) }, be);
+  try {
+    const o = be.alloc(out.dtype, out.shape, false);
+    const ins = p.thenIns.map((i) => (i < 0 ? s : xs[i]!));
+    const row = fusedRow(p.then), B: TypedArray[] = ins.map((x) => x.buf), O: TypedArray[] = [o.buf];
+    stridedLoop(ins, out.shape, (n, offs, steps, io) => row(B, O, n, offs, steps, io));
+    return o;
+  } finally {
+    s.storage.release();
+  }
 }

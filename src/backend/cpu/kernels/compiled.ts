@@ -9,17 +9,18 @@ import type { TypedArray } from '../../backend.js';
 import { placeholderEvaluated } from '../../../core/primitives/compiled.js';
 import { stridedLoop } from './elementwise-loop.js';
 import { fusedRow } from './compiled-codegen.js';
-import { fusedReduceCpu, fusedSoftmaxCpu } from './compiled-reduce.js';
+import { fusedNormCpu, fusedReduceCpu, fusedSoftmaxCpu } from './compiled-reduce.js';
 
 /**
- * Kernels of `compilePlaceholder`, `fusedElementwise`, `fusedReduce` and `fusedSoftmax`.
+ * Kernels of `compilePlaceholder`, `fusedElementwise` and the chains with epilogues (`fusedReduce`,
+ * `fusedSoftmax`, `fusedNorm`).
  *
  * @example
  * ```ts
  * const cpuKernels = { ...compiledKernels, ... };
  * ```
  */
-export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElementwise' | 'fusedReduce' | 'fusedSoftmax'> = {
+export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElementwise' | 'fusedReduce' | 'fusedSoftmax' | 'fusedNorm'> = {
   compilePlaceholder() {
     return placeholderEvaluated();
   },
@@ -37,5 +38,8 @@ export const compiledKernels: CpuKernelTable<'compilePlaceholder' | 'fusedElemen
   },
   fusedSoftmax(xs, p, [out], be) {
     return [fusedSoftmaxCpu(xs, p, out!, be)];
+  },
+  fusedNorm(xs, p, [out], be) {
+    return [fusedNormCpu(xs, p, out!, be)];
   },
 };

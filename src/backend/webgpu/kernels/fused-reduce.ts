@@ -12,6 +12,7 @@
  * are not trailing, or more inputs than storage bindings.
  */
 import * as dt from '../../../core/dtype.js';
+import type { Dtype } from '../../../core/dtype.js';
 import type { Node } from '../../../core/array.js';
 import type { FusedReduceParams } from '../../../core/primitives/compiled.js';
 import { broadcastShapes, sizeOf } from '../../../core/shape.js';
@@ -51,21 +52,23 @@ export interface ChainWalk {
 
 /**
  * WGSL of a chain over rows with `nk` kept and `nl` reduced (collapsed) dims, reading parameters laid out by
- * `rowLayout` (after `head` fixed slots), or null when a step has no WGSL.
+ * `rowLayout` (after `head` fixed slots), or null when a step has no WGSL. The chain's inputs are the node's
+ * unless `bind` maps them.
  *
  * @example
  * ```ts
  * const w = chainWalk(p.chain, kSh.length, lSh.length, 4)!;
  * ```
  */
-export function chainWalk(c: FusedParams, nk: number, nl: number, head: number): ChainWalk | null {
+export function chainWalk(c: FusedParams, nk: number, nl: number, head: number, bind?: WalkInputs): ChainWalk | null {
   const body = chainSteps(c);
   if (!body) return null;
-  const N = c.nIn;
+  const dtypes = bind?.dtypes ?? c.inDtypes, map = bind?.map ?? c.inDtypes.map((_, j) => j);
+  const N = dtypes.length;
   const ks = head, kst = (j: number): number => head + nk + j * nk, off = (j: number): number => head + nk + N * nk + j;
   const ls = head + nk + N * nk + N, lst = (j: number): number => ls + nl + j * nl;
   const each = (f: (j: number) => string): string => Array.from({ length: N }, (_, j) => f(j)).join(' ');
-  const decls = c.inDtypes.map((d, j) => `@group(0) @binding(${j}) var<storage, read> in${j}: array<u32>;\n${loader(`ld${j}`, `in${j}`, d)}`);
+  const decls = dtypes.map((d, j) => `@group(0) @binding(${j}) var<storage, read> in${j}: array<u32>;\n${loader(`ld${j}`, `in${j}`, d)}`);
   // the row's base offset in every input, from its index over the kept dims (row-major)
   const rowBase = [each((j) => `var b${j} = prm[${off(j)}];`)];
   for (let d = nk - 1; d >= 0; d--) {
@@ -76,8 +79,15 @@ export function chainWalk(c: FusedParams, nk: number, nl: number, head: number):
   for (let d = nl - 1; d >= 0; d--) {
     at.push(`{ let i = ${d ? `q % prm[${ls + d}]` : 'q'};${d ? ` q = q / prm[${ls + d}];` : ''} ${each((j) => `o${j} += i * prm[${lst(j) + d}];`)} }`);
   }
-  at.push(each((j) => `let x${j} = ld${j}(o${j});`), ...body.map((b, k) => `let v${k} = ${b};`));
+  at.push(map.map((i, j) => `let x${j} = ${i < 0 ? bind!.stat : `ld${i}(o${i})`};`).join(' '), ...body.map((b, k) => `let v${k} = ${b};`));
   return { decls: decls.join('\n'), rowBase: rowBase.join('\n    '), at: at.join('\n      '), res: `v${c.outs[0]!}` };
+}
+
+/** How a chain's inputs map to a node's bound inputs (`dtypes`): chain input j reads input `map[j]`, or `stat` where -1. */
+export interface WalkInputs {
+  dtypes: readonly Dtype[];
+  map: readonly number[];
+  stat?: string;
 }
 
 /** A row launch's geometry and parameters: [head..., kept shape, kept strides per input, offsets, lane shape, lane strides per input]. */
@@ -112,12 +122,17 @@ export function rowLayout(node: Node, be: WebGpuBackend, nRed: number): RowLayou
 
 /**
  * WGSL of `fn fin(r: f32) -> f32`, what a row's folded value becomes before it is stored: divided by the row
- * length for a mean (NaN for an empty row: prm[4] holds NaN's bits, as WGSL rejects a NaN constant), then the
+ * length for a mean (NaN for an empty row: prm[nanAt] holds NaN's bits, as WGSL rejects a NaN constant), then the
  * post chain if any (declined earlier when it has no WGSL). `len` is the prm slot of the row length.
+ *
+ * @example
+ * ```ts
+ * const fn = finFn(p, 1); // row length at prm[1], NaN bits at prm[4]
+ * ```
  */
-function finFn(p: FusedReduceParams, len: number): string {
+export function finFn(p: FusedReduceParams, len: number, nanAt = 4): string {
   const post = p.post && chainSteps(p.post);
-  const mean = p.reduce.mode === 'mean' ? `select(r / f32(prm[${len}]), bitcast<f32>(prm[4]), prm[${len}] == 0)` : 'r';
+  const mean = p.reduce.mode === 'mean' ? `select(r / f32(prm[${len}]), bitcast<f32>(prm[${nanAt}]), prm[${len}] == 0)` : 'r';
   return `fn fin(r: f32) -> f32 {
   let x0 = ${mean};
   ${post ? post.map((e, k) => `let v${k} = ${e};`).join('\n  ') : ''}

@@ -21,6 +21,7 @@ import { PRELUDE, computeType, lanes, loader, storeBits } from '../wgsl.js';
 import { chainSteps } from './fused-steps.js';
 import { fusedReduceKernel } from './fused-reduce.js';
 import { fusedSoftmaxKernel } from './fused-softmax.js';
+import { fusedNormKernel } from './fused-norm.js';
 import type { GpuKernel } from './kernel.js';
 import { BINARY_PRELUDE } from './elementwise-defs.js';
 import { broadcastStrides, collapse } from './elementwise.js';
@@ -112,11 +113,12 @@ function supported(node: Node): boolean {
 
 /**
  * `fusedElementwise` on the GPU: one generated shader and one dispatch per fused chain; `fusedReduce` (the chain
- * with a reduction epilogue) in fused-reduce.ts, `fusedSoftmax` in fused-softmax.ts.
+ * with a reduction epilogue) in fused-reduce.ts, `fusedSoftmax` in fused-softmax.ts, `fusedNorm` in fused-norm.ts.
  */
 export const fusedKernels: Record<string, GpuKernel> = {
   fusedReduce: fusedReduceKernel,
   fusedSoftmax: fusedSoftmaxKernel,
+  fusedNorm: fusedNormKernel,
   fusedElementwise: {
     ok: supported,
     run: (node, be: WebGpuBackend): ArrayData[] => {
