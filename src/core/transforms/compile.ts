@@ -1,7 +1,8 @@
 /**
  * @file `mx.compile`: trace a function once per input signature on placeholder inputs, simplify the traced graph
  * (constant folding and CSE in compile-graph.ts, elementwise fusion in compile-fuse.ts) and cache it as a plan
- * (compile-plan.ts) that later calls replay on their own inputs without calling the function again.
+ * (compile-plan.ts) that later calls replay on their own inputs without calling the function again. On the GPU a
+ * call is one `planCall` node (compile-call.ts) whose launches the backend records once and then replays.
  */
 import { MxArray, bindMulti, graphKept } from '../array.js';
 import { defaultStream } from '../device.js';
@@ -134,7 +135,10 @@ interface Entry {
  * elementwise chains; later calls with that signature replay the cached graph. `fn` must be pure in its array
  * arguments: it may not read array values (`item`, `tolist`, `mx.eval`) of anything computed from them, and other
  * arrays it reads are captured as constants unless listed in `inputs` (state it replaces goes in `outputs`).
- * `MLX_DISABLE_COMPILE` in the environment makes `compile` return `fn` itself.
+ * `MLX_DISABLE_COMPILE` in the environment makes `compile` return `fn` itself. When every step runs on the GPU, a
+ * call outside transforms is one node, and from the second call of an input signature on the GPU backend replays
+ * the launches it recorded (pipelines, bindings, parameter words) instead of scheduling each step;
+ * `MLX_TS_GPU_REPLAY=0` (read when a signature is traced) keeps one node per step.
  *
  * @example
  * ```ts
