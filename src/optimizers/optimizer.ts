@@ -221,6 +221,27 @@ export class MultiOptimizer extends Optimizer {
   override set learningRate(v: number | MxArray) { for (const o of this.optimizers) o.learningRate = v; }
 }
 
+/** Arrays one op may read in `sumScalars`: with its output and parameters, the 8 storage bindings of any GPU. */
+const GROUP = 6;
+
+/**
+ * The sum of 0-d arrays, added in groups of `GROUP` (stack, then sum) rather than as one running sum: under
+ * `mx.compile` a running sum over every parameter fuses into one elementwise node with an input per parameter, more
+ * storage bindings than a GPU stage has, and that node then runs on the CPU (a readback of every input per step).
+ */
+function sumScalars(xs: MxArray[]): MxArray {
+  if (xs.length === 0) return mx.array(0, float32);
+  while (xs.length > 1) {
+    const next: MxArray[] = [];
+    for (let i = 0; i < xs.length; i += GROUP) {
+      const part = xs.slice(i, i + GROUP);
+      next.push(part.length === 1 ? part[0]! : mx.sum(mx.stack(part)));
+    }
+    xs = next;
+  }
+  return xs[0]!;
+}
+
 /**
  * Scales the gradients so their global L2 norm is at most `maxNorm`. Returns `[clipped, totalNorm]`.
  *
@@ -230,8 +251,11 @@ export class MultiOptimizer extends Optimizer {
  * ```
  */
 export function clipGradNorm(grads: unknown, maxNorm: number): [any, MxArray] {
-  const sq = treeReduce((acc: MxArray, g: unknown) => (g instanceof MxArray ? mx.add(acc, mx.sum(mx.square(g))) : acc), grads, mx.array(0, float32));
-  const total = mx.sqrt(sq);
+  const sqs = treeReduce((acc: MxArray[], g: unknown) => {
+    if (g instanceof MxArray) { const s = mx.sum(mx.square(g)); acc.push(s.dtype === float32 ? s : s.astype(float32)); }
+    return acc;
+  }, grads, [] as MxArray[]);
+  const total = mx.sqrt(sumScalars(sqs));
   const factor = mx.divide(maxNorm, mx.add(total, 1e-6));
   const clip = (g: unknown): unknown => {
     if (g instanceof MxArray) return mx.where(mx.less(total, maxNorm), g, mx.multiply(g, factor).astype(g.dtype));
