@@ -125,6 +125,23 @@ const CASES: Case[] = [
     args: () => [randn([5, 33], 78), randn([33], 79), randn([5, 1], 80)], fused: true, gpuSteps: ['fusedNorm'],
   },
   {
+    name: 'LayerNorm: the centred values feed both the variance and the row chain',
+    f: (x, w, b) => {
+      const xc = mx.subtract(x, mx.mean(x, -1, true));
+      return mx.add(mx.multiply(mx.multiply(xc, mx.rsqrt(mx.add(mx.mean(mx.square(xc), -1, true), 1e-5))), w), b);
+    },
+    args: () => [randn([7, 96], 82), randn([96], 83), randn([96], 84)], fused: false, gpuSteps: ['reduce', 'fusedNorm'],
+  },
+  {
+    name: 'LayerNorm with its row chain also returned: no fusedNorm',
+    f: (x) => {
+      const xc = mx.subtract(x, mx.mean(x, -1, true));
+      const y = mx.multiply(xc, mx.rsqrt(mx.add(mx.mean(mx.square(xc), -1, true), 1e-5)));
+      return [y, mx.sum(y, -1)];
+    },
+    args: () => [randn([7, 96], 85)], fused: false,
+  },
+  {
     name: 'a statistic without kept dims is not applied back',
     f: (x) => mx.multiply(mx.sum(mx.exp(mx.multiply(x, 2)), -1), mx.sum(mx.abs(mx.multiply(x, 3)), -1)), args: () => [randn([4, 6], 81)],
     fused: true, steps: ['fusedReduce', 'fusedReduce', 'multiply'],
@@ -178,6 +195,21 @@ for (const device of devices) {
     for (let k = 0; k < 3; k++) await close(got[k]!, want[k]!, 1e-4, 1e-5, `grad ${k}`);
     const steps = compiledPlan(cf, x, w, y).steps;
     assert.ok(steps.includes('fusedReduce') && steps.includes('fusedSoftmax'), steps.join(','));
+  });
+
+  test(`${device}: vjp through compiled RMSNorm and LayerNorm (fusedNorm on the GPU) equals the uncompiled vjp`, async () => {
+    const layerNorm = (x: A, w: A, b: A): A => {
+      const xc = mx.subtract(x, mx.mean(x, -1, true));
+      return mx.add(mx.multiply(mx.multiply(xc, mx.rsqrt(mx.add(mx.mean(mx.square(xc), -1, true), 1e-5))), w), b);
+    };
+    const x = randn([5, 24], 90), w = randn([24], 91), b = randn([24], 92), ct = randn([5, 24], 93);
+    for (const [name, f, xs] of [['RMSNorm', rmsNorm, [x, w]], ['LayerNorm', layerNorm, [x, w, b]]] as [string, F, A[]][]) {
+      const cf = mx.compile(f);
+      const [, want] = mx.vjp((...a: A[]) => [f(...a) as A], xs, [ct]);
+      const got = await on(device, async () => { const [, g] = mx.vjp((...a: A[]) => [cf(...a) as A], xs, [ct]); await mx.eval(...g); return g; });
+      for (let k = 0; k < xs.length; k++) await close(got[k]!, want[k]!, 1e-4, 1e-5, `${name} vjp ${k}`);
+      if (device === mx.gpu) assert.ok((await on(device, () => compiledPlan(cf, ...xs))).steps.includes('fusedNorm'), name);
+    }
   });
 
   test(`${device}: jvp and vmap through a compiled function with an epilogue`, async () => {

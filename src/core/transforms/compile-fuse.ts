@@ -6,6 +6,9 @@
  * A group whose only result feeds only a sum/prod/max/min/mean over trailing axes takes that reduction as an
  * epilogue: one `fusedReduce` node that folds the chain's values without storing them (a single elementwise op
  * qualifies too, as in sum(x * y), except on the CPU); likewise a softmax over trailing axes becomes one `fusedSoftmax` node.
+ * A chain that only transforms the reduced values (rsqrt(mean + eps)) joins the reduction as its post chain, and,
+ * off the CPU, the chain that applies a kept-dims statistic back to the rows (RMSNorm's x * r * w; LayerNorm's,
+ * whose centred values also feed the variance, are recomputed) joins it too: one `fusedNorm` node.
  */
 import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
@@ -101,6 +104,8 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
   };
   const groups: Set<GNode>[] = [];
   const reductions = new Map<Set<GNode>, GNode>();
+  // groups whose intermediates also feed this group: only a fusedNorm (which recomputes them) may fuse them
+  const needsThen = new Map<Set<GNode>, Set<GNode>>();
   for (let r = g.nodes.length - 1; r >= 0; r--) {
     const root = g.nodes[r]!;
     if (owner.has(root) || !fusable(root)) continue;
@@ -117,13 +122,15 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
       group.add(p);
       stack.push(...p.ins);
     }
-    let red = epilogueOf(root, group, uses, isOut);
+    const epi = epilogueOf(root, group, owner, uses, isOut);
+    let red = epi && epi.red;
     // a lone op with a reduction fuses only off the CPU: there its own WASM kernel beats the generated JS row
     if (group.size < 2 && root.stream.device.type === 'cpu') red = null;
     if (group.size < 2 && !red) continue;
     for (const n of group) owner.set(n, group);
     groups.push(group);
     if (red) reductions.set(group, red);
+    if (red && epi!.needs) needsThen.set(group, epi!.needs);
   }
   if (!groups.length) return g;
   // a chain that only transforms a fused reduction's result (rsqrt(mean + eps)) joins it as a post chain
@@ -142,14 +149,24 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
     const sv = post ? sorted(post).pop()!.outs[0]! : red.outs[0]!;
     const root = sorted(group).pop()!;
     const then = thenOf(sv, root.outs[0]!.shape, owner, (t) => reductions.has(t) || absorbed.has(t), uses, isOut);
-    if (then) { thens.set(group, then); absorbed.add(then); }
+    const needs = needsThen.get(group);
+    if (then && (!needs || needs === then)) { thens.set(group, then); absorbed.add(then); }
+  }
+  // an epilogue whose chain's intermediates escape needs its row chain, or it does not fuse
+  for (const group of needsThen.keys()) {
+    if (thens.has(group)) continue;
+    reductions.delete(group);
+    const post = posts.get(group);
+    if (post) { posts.delete(group); absorbed.delete(post); }
   }
   for (const group of groups) {
     if (absorbed.has(group)) continue;
     const members = sorted(group);
-    const red = reductions.get(group), post = posts.get(group), then = thens.get(group);
-    if (red && withEpilogue(members, group, red, post && sorted(post), then && sorted(then))) continue;
-    if (red && then && withEpilogue(members, group, red, post && sorted(post))) {
+    const red = reductions.get(group), post = posts.get(group), then = thens.get(group), needs = needsThen.has(group);
+    // a row chain reading the chain's intermediates recomputes them: it runs over both groups' members
+    const thenMembers = then && (needs ? g.nodes.filter((n) => group.has(n) || then.has(n)) : sorted(then));
+    if (red && withEpilogue(members, group, red, post && sorted(post), thenMembers)) continue;
+    if (red && then && !needs && withEpilogue(members, group, red, post && sorted(post))) {
       if (then.size >= 2) build(sorted(then), then, uses, isOut);
       continue;
     }
@@ -164,10 +181,12 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
 }
 
 /**
- * The reduction a group can take as its epilogue: the group's root is its only value used outside it, and its
- * only consumer is a float sum/prod/max/min/mean or softmax over trailing axes on the same stream. Null otherwise.
+ * The reduction a group can take as its epilogue: the group's root is used only by a float sum/prod/max/min/mean
+ * or softmax over trailing axes on the same stream, and its other values only inside it or, for a reduction,
+ * by one later group (`needs`, which must then become its row chain). Null otherwise.
  */
-function epilogueOf(root: GNode, group: Set<GNode>, uses: Map<Val, GNode[]>, isOut: Set<Val>): GNode | null {
+function epilogueOf(root: GNode, group: Set<GNode>, owner: Map<GNode, Set<GNode>>, uses: Map<Val, GNode[]>,
+  isOut: Set<Val>): { red: GNode; needs: Set<GNode> | null } | null {
   if (!fuseOptions.epilogues) return null;
   const v = root.outs[0]!;
   const us = uses.get(v) ?? [];
@@ -182,12 +201,20 @@ function epilogueOf(root: GNode, group: Set<GNode>, uses: Map<Val, GNode[]>, isO
   } else if (red.prim !== 'softmax' || !trailing((red.params as PrimitiveParams['softmax']).axes)) {
     return null;
   }
+  // intermediates may escape only into one later group (LayerNorm's x - mean): see needsThen in fuse
+  let needs: Set<GNode> | null = null;
   for (const n of group) {
     if (n === root) continue;
     const o = n.outs[0]!;
-    if (isOut.has(o) || (uses.get(o) ?? []).some((c) => !group.has(c))) return null;
+    if (isOut.has(o)) return null;
+    for (const c of uses.get(o) ?? []) {
+      if (group.has(c)) continue;
+      const cg = owner.get(c);
+      if (!cg || (needs && needs !== cg) || red.prim !== 'reduce') return null;
+      needs = cg;
+    }
   }
-  return red;
+  return { red, needs };
 }
 
 /**
