@@ -1,6 +1,6 @@
 """PyTorch side of bench/gpu.bench.ts: the same measurements on the same card, printed as one JSON line.
 
-Each case: warm up, then time `iters` launches back to back and synchronise once (CUDA events would hide launch
+Each case: warm up for a quarter second, then time `iters` launches back to back and synchronise once, best of 5 (CUDA events would hide launch
 overhead that our numbers include, so wall time over many iterations is used for both sides).
 """
 import json
@@ -22,19 +22,22 @@ def sync():
         torch.cuda.synchronize()
 
 
-def timed(fn, n, warm=3):
+def timed(fn, n, warm_s=0.25, rounds=5):
+    """Seconds per launch: untimed rounds until `warm_s` has passed (clocks up, allocator warm), then the best of
+    `rounds` rounds of `iters` launches and one synchronise (the same shape as bench/gpu.bench.ts)."""
     iters = max(1, round(n * ITERS))
-    for _ in range(warm):
-        fn()
-    sync()
-    best = float('inf')
-    for _ in range(3):
+
+    def one_round():
         t = time.perf_counter()
         for _ in range(iters):
             fn()
         sync()
-        best = min(best, (time.perf_counter() - t) / iters)
-    return best
+        return (time.perf_counter() - t) / iters
+    start = time.perf_counter()
+    one_round()
+    while time.perf_counter() - start < warm_s:
+        one_round()
+    return min(one_round() for _ in range(rounds))
 
 
 def main():

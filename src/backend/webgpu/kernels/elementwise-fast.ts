@@ -47,7 +47,7 @@ function access(x: GpuArg, n: number): Access | null {
  * WGSL of the kernel. `fn` defines `fn ew(x0: T0, ...) -> EwOut` with `struct EwOut { r0: T, ... }` (compute types).
  * prm: [vec4 count, then per input its offset (in vec4 for 'vec', in elements otherwise)].
  */
-function source(ins: readonly Dtype[], acc: readonly Access[], outs: readonly Dtype[], fn: string, wg: number, vec: number): string {
+function source(ins: readonly Dtype[], acc: readonly Access[], outs: readonly Dtype[], fn: string, wg: number, vec: number, stride: boolean): string {
   const N = ins.length;
   const lines = [PRELUDE, BINARY_PRELUDE, fn];
   ins.forEach((_, j) => lines.push(`@group(0) @binding(${j}) var<storage, read> in${j}: array<${acc[j] === 'vec' ? 'vec4<u32>' : 'u32'}>;`));
@@ -76,7 +76,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let nv = prm[0];
   ${scalars}
   // one block of ${wg * vec} vec4 per workgroup, or several when fewer workgroups are launched (grid stride)
-  for (var blk = wid.x + wid.y * nwg.x; blk * ${wg * vec}u < nv; blk += nwg.x * nwg.y) {
+  ${stride ? 'for (var blk = wid.x + wid.y * nwg.x; blk * ' + (wg * vec) + 'u < nv; blk += nwg.x * nwg.y) {'
+    : 'let blk = wid.x + wid.y * nwg.x; if (blk * ' + (wg * vec) + 'u < nv) {'}
   let first = blk * ${wg * vec}u + lid;
   if (first + ${(vec - 1) * wg}u < nv) {
     ${ks.map((k) => `let q${k} = first + ${Number(k) * wg}u;`).join(' ')}
@@ -113,8 +114,10 @@ export function fastElementwiseFn(be: WebGpuBackend, ins: readonly GpuArg[], out
   if (n === 0) return os.map((o) => o.data);
   const T = reduceTuning(), nv = Math.ceil(n / 4);
   const meta = [nv, ...ins.map((x, j) => (acc[j] === 'vec' ? x.offset / 4 : x.offset))];
-  const code = shader(`${ins.map((x, j) => `${x.dtype.name}:${acc[j]}`)}|${outs.map((d) => d.name)}|${T.ewWg}|${T.ewVec}|${fn}`,
-    () => source(ins.map((x) => x.dtype), acc as Access[], outs, fn, T.ewWg, T.ewVec));
+  // without a workgroup cap every workgroup has exactly one block, so the shader needs no loop
+  const stride = T.ewGroups > 0;
+  const code = shader(`${ins.map((x, j) => `${x.dtype.name}:${acc[j]}`)}|${outs.map((d) => d.name)}|${T.ewWg}|${T.ewVec}|${stride}|${fn}`,
+    () => source(ins.map((x) => x.dtype), acc as Access[], outs, fn, T.ewWg, T.ewVec, stride));
   const blocks = Math.ceil(nv / (T.ewWg * T.ewVec));
   be.dispatch(code, [...ins.map((x) => x.buf), ...os.map((o) => o.arg.buf), be.params(meta)], T.ewGroups > 0 ? Math.min(T.ewGroups, blocks) : blocks);
   fastElementwiseStats.launches++;
