@@ -233,16 +233,33 @@ test('disposal: inputs disposed after the call, outputs never evaluated, memory 
   assert.equal(mx.getActiveMemory(), m0, 'active memory after 200 more calls');
 });
 
-test('a launch binding one buffer twice (x @ x.T) is not recorded: the plan runs step by step, correctly', async (t) => {
+test('a launch binding one buffer twice (x @ x.T, x * x unfused) replays the copy of its second binding', async (t) => {
   if (!ok) { t.skip('no WebGPU adapter'); return; }
-  const fn = (x: mx.MxArray): mx.MxArray => mx.softmax(mx.matmul(x, x.transpose()), -1);
+  const fn = (x: mx.MxArray, y: mx.MxArray): mx.MxArray[] => [mx.softmax(mx.matmul(x, x.transpose()), -1), mx.matmul(y, y)];
   const f = mx.compile(fn);
-  const r0 = stats().replays!;
-  for (let call = 0; call < 3; call++) {
-    const [xg, xc] = pair([3, 4]);
-    await close(f(xg), onCpu(() => fn(xc)), `call ${call}`);
+  const r0 = stats().replays!, fb = stats().fallbacks!;
+  const calls = [0, 1, 2, 3].map(() => { const x = pair([3, 4]), y = pair([4, 4]); return { x, y, out: f(x[0], y[0]) }; });
+  for (const c of calls.reverse()) {
+    const want = onCpu(() => fn(c.x[1], c.y[1]));
+    await close(c.out[0]!, want[0]!, 'x @ x.T');
+    await close(c.out[1]!, want[1]!, 'y @ y');
   }
-  assert.equal(stats().replays, r0);
+  assert.equal(stats().replays! - r0, 3);
+  assert.equal(stats().fallbacks, fb);
+});
+
+test('fft: short twiddle tables (parameter words) replay; long ones (an upload of their own) keep the plan step by step', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  const fn = (x: mx.MxArray): mx.MxArray => mx.abs(mx.fft.fft(x.multiply(2))).add(1);
+  for (const [n, replays] of [[12, 2], [3000, 0]] as const) {
+    const f = mx.compile(fn);
+    const r0 = stats().replays!;
+    for (let call = 0; call < 3; call++) {
+      const [xg, xc] = pair([2, n]);
+      await close(f(xg), onCpu(() => fn(xc)), `n=${n} call ${call}`, 2e-3);
+    }
+    assert.equal(stats().replays! - r0, replays, `n=${n}`);
+  }
 });
 
 test('recordings survive a new device (mx.shutdown, then initGpu): pipelines are made again', async (t) => {

@@ -79,6 +79,8 @@ interface Pipeline {
 export interface GpuRecorder {
   alloc(b: PooledBuffer, bytes: number): void;
   launch(code: string, buffers: readonly PooledBuffer[], groups: number): void;
+  /** `to` (a new whole buffer) receives a copy of `from`, for a launch that binds `from` twice. */
+  copy(from: PooledBuffer, to: PooledBuffer): void;
   fail(why: string): void;
 }
 
@@ -391,19 +393,24 @@ export class WebGpuBackend implements Backend {
         const a = buffers[i]!;
         if (a.buffer !== b.buffer || a.offset !== b.offset) continue;
         // a standalone buffer: copyBufferToBuffer cannot copy within one buffer
-        this.recorder?.fail('aliased binding');
         const copy = this.pool.alloc(b.size, true);
+        this.recorder?.copy(b, copy);
         this.#temps.push(copy);
-        this.#pass?.end();
-        this.#pass = null;
-        if (!this.#encoder) this.#encoder = this.device.createCommandEncoder();
-        b.lastUse = copy.lastUse = this.#batch;
-        this.#encoder.copyBufferToBuffer(b.buffer, b.offset, copy.buffer, copy.offset, b.size);
+        this.copyBuffer(b, copy);
         (out ??= [...buffers])[j] = copy;
         break;
       }
     }
     return out ?? buffers;
+  }
+
+  /** Encodes a copy of `bytes` of allocation `from` into `to`, between launches. */
+  copyBuffer(from: PooledBuffer, to: PooledBuffer, bytes = from.size): void {
+    this.#pass?.end();
+    this.#pass = null;
+    if (!this.#encoder) this.#encoder = this.device.createCommandEncoder();
+    from.lastUse = to.lastUse = this.#batch;
+    this.#encoder.copyBufferToBuffer(from.buffer, from.offset, to.buffer, to.offset, bytes);
   }
 
   /**

@@ -22,23 +22,22 @@ type Bind = { k: 0; i: number } | { k: 1; i: number } | { k: 2; words: Int32Arra
 
 interface Launch { code: string; binds: Bind[]; groups: number; memo: LaunchMemo }
 
+/** A copy between launches (a launch that binds one buffer twice reads a copy for its second binding). */
+interface Copy { from: Bind & { k: 0 | 1 }; to: number; bytes: number }
+
 /** Where an output's data lives: in input `i` (a view of it) or in allocation `i`, and the view. */
 interface OutRec { inInput: boolean; i: number; nbytes: number; offset: number; strides: readonly number[]; contiguous: boolean }
 
-interface Recording { allocs: number[]; launches: Launch[]; outs: OutRec[] }
+/** Allocation sizes (negative: a whole buffer, never a slab slot), the work in order, and the outputs. */
+interface Recording { allocs: number[]; work: (Launch | Copy)[]; outs: OutRec[] }
 
 /** Recordings kept per plan (input alias patterns); past this, further signatures run their steps directly. */
 const MAX_RECORDINGS = 8;
 
-/** Whether replay is on (`MLX_TS_GPU_REPLAY=0` turns it off, for comparison). */
-export function replayEnabled(): boolean {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MLX_TS_GPU_REPLAY !== '0';
-}
-
 class Recorder implements GpuRecorder {
   src = new Map<PooledBuffer, Bind>();
   allocs: number[] = [];
-  launches: Launch[] = [];
+  work: (Launch | Copy)[] = [];
   failed: string | null = null;
   constructor(private readonly be: WebGpuBackend) {}
 
@@ -57,7 +56,15 @@ class Recorder implements GpuRecorder {
       if (!s) { this.fail('a buffer from outside the call'); return; }
       binds.push(s);
     }
-    this.launches.push({ code, binds, groups, memo: newLaunchMemo() });
+    this.work.push({ code, binds, groups, memo: newLaunchMemo() });
+  }
+
+  copy(from: PooledBuffer, to: PooledBuffer): void {
+    const s = this.src.get(from);
+    if (!s || s.k === 2) { this.fail('a copy of a buffer from outside the call'); return; }
+    this.src.set(to, { k: 1, i: this.allocs.length });
+    this.allocs.push(-to.size);
+    this.work.push({ from: s, to: this.allocs.length - 1, bytes: from.size });
   }
 
   fail(why: string): void { this.failed ??= why; }
@@ -167,7 +174,7 @@ function finish(rc: Recorder, outs: readonly ArrayData[]): Recording | null {
     if (!s || s.k === 2) return null;
     recs.push({ inInput: s.k === 0, i: s.i, nbytes: d.storage.nbytes, offset: d.offset, strides: d.strides, contiguous: d.contiguous });
   }
-  return { allocs: rc.allocs, launches: rc.launches, outs: recs };
+  return { allocs: rc.allocs, work: rc.work, outs: recs };
 }
 
 /** Encodes a recording on this call's buffers; the outputs' data. */
@@ -175,9 +182,10 @@ function replay(be: WebGpuBackend, rec: Recording, ins: readonly ArrayData[]): A
   const bufs: PooledBuffer[] = [];
   const kept = new Map<number, Storage>();
   try {
-    for (const bytes of rec.allocs) bufs.push(be.pool.alloc(bytes));
+    for (const bytes of rec.allocs) bufs.push(bytes < 0 ? be.pool.alloc(-bytes, true) : be.pool.alloc(bytes));
     const inBufs = ins.map((d) => d.storage.handle as PooledBuffer);
-    for (const l of rec.launches) {
+    for (const l of rec.work) {
+      if ('to' in l) { be.copyBuffer(l.from.k === 0 ? inBufs[l.from.i]! : bufs[l.from.i]!, bufs[l.to]!, l.bytes); continue; }
       const bs = new Array<PooledBuffer>(l.binds.length);
       for (let j = 0; j < bs.length; j++) {
         const b = l.binds[j]!;
