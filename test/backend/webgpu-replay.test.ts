@@ -279,3 +279,18 @@ test('recordings survive a new device (mx.shutdown, then initGpu): pipelines are
   await check('new device, second call');
   assert.equal(stats().replays, 2);
 });
+
+test('one array passed for two inputs gets its own recording (2 and 18 inputs)', async (t) => {
+  if (!ok) { t.skip('no WebGPU adapter'); return; }
+  for (const n of [2, 18]) {
+    const fn = (...xs: mx.MxArray[]): mx.MxArray => xs.reduce((acc, x) => mx.tanh(mx.matmul(acc, x)).add(x));
+    const f = mx.compile(fn);
+    const r0 = stats().replays!;
+    for (let call = 0; call < 4; call++) {
+      const ps = Array.from({ length: n }, () => pair([3, 3]));
+      if (call % 2) ps[n - 1] = ps[0]!; // the same array twice
+      await close(f(...ps.map((p) => p[0])), onCpu(() => fn(...ps.map((p) => p[1]))), `n=${n} call ${call}`);
+    }
+    assert.equal(stats().replays! - r0, 2, `n=${n}: calls 2 and 3 replay the recordings of calls 0 and 1`);
+  }
+});

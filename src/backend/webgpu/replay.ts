@@ -73,6 +73,16 @@ class Recorder implements GpuRecorder {
 /** Which inputs share a buffer: '' when none does (the usual case), else the first sharer of each. */
 function aliasKey(ins: readonly ArrayData[]): string {
   let key = '';
+  if (ins.length > 16) {
+    // training steps pass every parameter and optimizer state: a map, not n^2 comparisons
+    const first = new Map<unknown, number>();
+    ins.forEach((d, j) => {
+      const i = first.get(d.storage.handle);
+      if (i === undefined) first.set(d.storage.handle, j);
+      else key += `${j}=${i},`;
+    });
+    return key;
+  }
   for (let j = 1; j < ins.length; j++) {
     const h = ins[j]!.storage.handle;
     for (let i = 0; i < j; i++) {
