@@ -18,12 +18,8 @@ import { reduceTuning } from './reduce-tuning.js';
 /** How an input is read: whole vec4s, four words from an unaligned offset, or one broadcast element. */
 type Access = 'vec' | 'words' | 'scalar';
 
-const shaders = new Map<string, string>();
-function shader(key: string, gen: () => string): string {
-  let code = shaders.get(key);
-  if (code === undefined) { code = gen(); shaders.set(key, code); }
-  return code;
-}
+/** Generated sources: by `ew` function, then by launch parameters, dtypes and access modes. */
+const shaders = new Map<string, Map<string, string>>();
 
 /** Launches made through this kernel (tests check that a path really ran). */
 export const fastElementwiseStats = { launches: 0 };
@@ -116,8 +112,14 @@ export function fastElementwiseFn(be: WebGpuBackend, ins: readonly GpuArg[], out
   const meta = [nv, ...ins.map((x, j) => (acc[j] === 'vec' ? x.offset / 4 : x.offset))];
   // without a workgroup cap every workgroup has exactly one block, so the shader needs no loop
   const stride = T.ewGroups > 0;
-  const code = shader(`${ins.map((x, j) => `${x.dtype.name}:${acc[j]}`)}|${outs.map((d) => d.name)}|${T.ewWg}|${T.ewVec}|${stride}|${fn}`,
-    () => source(ins.map((x) => x.dtype), acc as Access[], outs, fn, T.ewWg, T.ewVec, stride));
+  let sig = `${T.ewWg}|${T.ewVec}|${stride}`;
+  for (let j = 0; j < ins.length; j++) sig += `|${ins[j]!.dtype.name}:${acc[j]}`;
+  for (const d of outs) sig += `|${d.name}`;
+  // keyed by `fn` first: callers that memoise it pass the same string object, whose hash V8 keeps
+  let bySig = shaders.get(fn);
+  if (!bySig) shaders.set(fn, (bySig = new Map()));
+  let code = bySig.get(sig);
+  if (code === undefined) bySig.set(sig, (code = source(ins.map((x) => x.dtype), acc as Access[], outs, fn, T.ewWg, T.ewVec, stride)));
   const blocks = Math.ceil(nv / (T.ewWg * T.ewVec));
   be.dispatch(code, [...ins.map((x) => x.buf), ...os.map((o) => o.arg.buf), be.params(meta)], T.ewGroups > 0 ? Math.min(T.ewGroups, blocks) : blocks);
   fastElementwiseStats.launches++;
@@ -136,11 +138,25 @@ export function fastElementwiseFn(be: WebGpuBackend, ins: readonly GpuArg[], out
  * ```
  */
 export function fastElementwise(be: WebGpuBackend, ins: readonly GpuArg[], out: Dtype, shape: readonly number[],
-  expr: (v: string[]) => string): ArrayData | null {
+  expr: (v: string[]) => string, memo?: string): ArrayData | null {
   const t = computeType(out);
-  if (!t || ins.some((x) => !computeType(x.dtype))) return null;
-  const params = ins.map((x, j) => `x${j}: ${computeType(x.dtype)}`).join(', ');
-  const fn = `struct EwOut { r0: ${t} }
+  if (!t) return null;
+  let key: string | undefined;
+  let fn: string | undefined;
+  if (memo !== undefined) {
+    key = `${memo}|${out.name}`;
+    for (const x of ins) key += `|${x.dtype.name}`;
+    fn = fnMemo.get(key);
+  }
+  if (fn === undefined) {
+    if (ins.some((x) => !computeType(x.dtype))) return null;
+    const params = ins.map((x, j) => `x${j}: ${computeType(x.dtype)}`).join(', ');
+    fn = `struct EwOut { r0: ${t} }
 fn ew(${params}) -> EwOut { return EwOut(${expr(ins.map((_, j) => `x${j}`))}); }`;
+    if (key !== undefined) fnMemo.set(key, fn);
+  }
   return fastElementwiseFn(be, ins, [out], shape, fn)?.[0] ?? null;
 }
+
+/** `ew` functions by memo key and dtypes: the same string object each launch, so lookups keyed by it stay cheap. */
+const fnMemo = new Map<string, string>();

@@ -77,14 +77,21 @@ function shader(ins: readonly Dtype[], out: Dtype, nd: number, expr: (v: string[
   return lines.join('\n');
 }
 
-/** Encodes an elementwise launch and returns its dense output's data. */
+/** Generated sources by memo key, dtypes and rank (see `elementwise`). */
+const memoShaders = new Map<string, string>();
+
+/**
+ * Encodes an elementwise launch and returns its dense output's data. `memo`, when given, names what `expr` computes
+ * given the dtypes (e.g. `'b:add'`): the WGSL is then generated once per memo, dtypes and rank and looked up by a
+ * short key, instead of being rebuilt and hashed per launch (a decode step launches hundreds of these).
+ */
 export function elementwise(
   be: WebGpuBackend, ins: readonly GpuArg[], out: Dtype, shape: readonly number[], expr: (v: string[]) => string,
-  into?: { data: ArrayData; arg: GpuArg },
+  into?: { data: ArrayData; arg: GpuArg }, memo?: string,
 ): ArrayData {
   if (!into) {
     // dense 32-bit operands: the vec4 kernel (several words per invocation, no index math)
-    const fast = fastElementwise(be, ins, out, shape, expr);
+    const fast = fastElementwise(be, ins, out, shape, expr, memo);
     if (fast) return fast;
   }
   const o = into ?? be.output(out, shape);
@@ -93,7 +100,13 @@ export function elementwise(
   const [sh, st] = collapse(shape, ins.map((x) => broadcastStrides(x, shape)));
   const meta: number[] = [n, ...sh];
   ins.forEach((x, j) => meta.push(...st[j]!, x.offset));
-  const code = shader(ins.map((x) => x.dtype), out, sh.length, expr);
+  let code: string | undefined;
+  if (memo !== undefined) {
+    let key = `${memo}|${out.name}|${sh.length}`;
+    for (const x of ins) key += `|${x.dtype.name}`;
+    code = memoShaders.get(key);
+    if (code === undefined) memoShaders.set(key, (code = shader(ins.map((x) => x.dtype), out, sh.length, expr)));
+  } else code = shader(ins.map((x) => x.dtype), out, sh.length, expr);
   // one invocation per output word, or per element of an 8-byte dtype
   const groups = out.size === 8 ? Math.ceil(n / WIDE_WG) : Math.ceil(Math.ceil(n / lanes(out)) / WG);
   be.dispatch(code, [...ins.map((x) => x.buf), o.arg.buf, be.params(meta)], groups);
@@ -110,7 +123,7 @@ function withWideUnary(name: string, narrowOk: (n: Node) => boolean, run: GpuKer
     run: (node, be) => {
       if (narrowOk(node)) return run(node, be);
       const x = node.inputs[0]!, y = node.outputs[0]!, f = wide(node)!;
-      return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => f(v!))];
+      return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => f(v!), undefined, `wu:${name}`)];
     },
   };
 }
@@ -123,7 +136,7 @@ function withWideBinary(name: string, narrowOk: (n: Node) => boolean, run: GpuKe
     run: (node, be) => {
       if (narrowOk(node)) return run(node, be);
       const [a, b] = node.inputs, y = node.outputs[0]!, f = wide(node)!;
-      return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => f(u!, v!))];
+      return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => f(u!, v!), undefined, `wb:${name}`)];
     },
   };
 }
@@ -139,7 +152,7 @@ function unaryKernel(name: string): GpuKernel {
     // compute in the output's type (integer inputs of float ops are cast first), predicates in the input's
     const t = BOOL_OUT.has(name) ? ti : to;
     const rt: ComputeType = BOOL_OUT.has(name) ? 'bool' : t;
-    return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convert(def(convert(v!, ti, t), t)!, rt, to))];
+    return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convert(def(convert(v!, ti, t), t)!, rt, to), undefined, `u:${name}`)];
   });
 }
 
@@ -156,7 +169,7 @@ function binaryKernel(name: string): GpuKernel {
     const [a, b] = node.inputs, y = node.outputs[0]!;
     const t = ct(a!.dtype)!, to = ct(y.dtype)!;
     const rt: ComputeType = BOOL_OUT.has(name) ? 'bool' : t;
-    return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => convert(def(u!, v!, t)!, rt, to))];
+    return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => convert(def(u!, v!, t)!, rt, to), undefined, `b:${name}`)];
   });
 }
 
@@ -166,7 +179,7 @@ const whereKernel: GpuKernel = {
     const [c, x, y] = node.inputs, o = node.outputs[0]!;
     const tc = valueType(c!.dtype)!, t = valueType(x!.dtype)!, to = valueType(o.dtype)!;
     return [elementwise(be, [be.arg(c!), be.arg(x!), be.arg(y!)], o.dtype, o.shape,
-      ([p, u, v]) => convertAny(`select(${v}, ${u}, ${convertAny(p!, tc, 'bool')})`, t, to, mantissaBits(o.dtype)))];
+      ([p, u, v]) => convertAny(`select(${v}, ${u}, ${convertAny(p!, tc, 'bool')})`, t, to, mantissaBits(o.dtype)), undefined, 'where')];
   },
 };
 
@@ -175,19 +188,19 @@ const astypeKernel: GpuKernel = {
   run: (node, be) => {
     const x = node.inputs[0]!, y = node.outputs[0]!;
     const ti = valueType(x.dtype)!, to = valueType(y.dtype)!;
-    return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convertAny(v!, ti, to, mantissaBits(y.dtype)))];
+    return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convertAny(v!, ti, to, mantissaBits(y.dtype)), undefined, 'astype')];
   },
   dense: (be, x) => {
     // float64 never computes on the GPU, but its words can move: copy them as uint64 bits
     if (x.dtype === dt.float64) x = { ...x, dtype: dt.uint64 };
     if (!valueType(x.dtype)) throw new Error(`[gpu] Cannot make a dense copy of a strided ${x.dtype.name} view on the GPU yet.`);
-    return elementwise(be, [x], x.dtype, x.shape, ([v]) => v!);
+    return elementwise(be, [x], x.dtype, x.shape, ([v]) => v!, undefined, 'copy');
   },
 };
 
 /** Narrows a dense 32-bit temporary into an output of a narrower (or equal) dtype. */
 export function narrow(be: WebGpuBackend, tmp: GpuArg, out: Dtype): ArrayData {
-  return elementwise(be, [tmp], out, tmp.shape, ([v]) => convert(v!, ct(tmp.dtype)!, ct(out)!));
+  return elementwise(be, [tmp], out, tmp.shape, ([v]) => convert(v!, ct(tmp.dtype)!, ct(out)!), undefined, 'narrow');
 }
 
 /** The elementwise GPU kernels, by primitive name. */
