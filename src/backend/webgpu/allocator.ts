@@ -1,9 +1,13 @@
 /**
- * @file The GPU buffer allocator: storage buffers in size classes, a cache of free buffers per class, and the
- * rule that a freed buffer is reused only after every submission that used it has completed on the GPU.
+ * @file The GPU buffer allocator: storage buffers in size classes and a cache of free buffers per class. A freed
+ * buffer is reused at once, as PyTorch's caching allocator reuses memory on one stream: launches run in queue
+ * order and Dawn puts a barrier between a launch that reads a buffer and a later one that writes it, so new work
+ * in a reused buffer cannot overtake the old. The one exception, a host write (`queue.writeBuffer`) into a buffer
+ * the still-unsubmitted batch uses, is handled by the backend, which submits that batch first. A buffer (or slab) is
+ * destroyed only once every submission that used it has completed.
  *
  * Accounting follows MLX: `active` = bytes of buffers held by arrays (and kernels' temporaries while encoding),
- * `cache` = bytes of free buffers kept for reuse (including those still waiting for their GPU work), `peak` = the
+ * `cache` = bytes of free buffers kept for reuse (some may still be read by submitted GPU work), `peak` = the
  * highest `active`. `active` counts whole size classes, as the GPU really holds them.
  */
 /// <reference types="@webgpu/types" />
@@ -42,6 +46,8 @@ export interface Slab {
   carved: number;
   readonly slots: number;
   readonly stride: number;
+  /** The last submission that used any of its slots (as of their last free). */
+  lastUse: number;
 }
 
 /** Allocations up to this size class are slab slots (activations of small models, decode steps). */
@@ -57,8 +63,6 @@ export class BufferPool {
   cacheLimit = Infinity;
   /** Free buffers ready for reuse, per class size (most recently freed last). */
   #free = new Map<number, PooledBuffer[]>();
-  /** Freed buffers whose last submission has not completed yet. */
-  #waiting: PooledBuffer[] = [];
   /** Highest submission id known to be complete. */
   completed = -1;
   /** Called after buffers are destroyed (the backend drops cached bind groups that may name them). */
@@ -105,7 +109,7 @@ export class BufferPool {
     if (!sl || sl.carved === sl.slots) {
       const stride = Math.max(size, 256);
       const slots = Math.max(1, Math.floor(slabBytes(stride) / stride));
-      sl = { buffer: this.device.createBuffer({ size: slots * stride, usage: STORAGE | COPY_SRC | COPY_DST }), live: 0, carved: 0, slots, stride };
+      sl = { buffer: this.device.createBuffer({ size: slots * stride, usage: STORAGE | COPY_SRC | COPY_DST }), live: 0, carved: 0, slots, stride, lastUse: -1 };
       this.#carving.set(size, sl);
       this.#slabList.push(sl);
     }
@@ -113,34 +117,25 @@ export class BufferPool {
     return { buffer: sl.buffer, offset, size, lastUse: -1, slab: sl };
   }
 
-  /** Gives a buffer back: to the cache at once if its GPU work is done, else once that submission completes. */
+  /** Gives a buffer back for reuse by later work (see the file comment for why that needs no wait). */
   free(pb: PooledBuffer): void {
     this.active -= pb.size;
     this.cache += pb.size;
-    if (pb.lastUse > this.completed) this.#waiting.push(pb);
-    else this.#toFree(pb);
-  }
-
-  /** Called when submission `id` (and so every earlier one) has completed. */
-  completedUpTo(id: number): void {
-    if (id <= this.completed) return;
-    this.completed = id;
-    const still: PooledBuffer[] = [];
-    for (const pb of this.#waiting) {
-      if (pb.lastUse > id) still.push(pb);
-      else this.#toFree(pb);
+    if (pb.slab) {
+      pb.slab.live--;
+      if (pb.lastUse > pb.slab.lastUse) pb.slab.lastUse = pb.lastUse;
     }
-    this.#waiting = still;
-    this.#trim(this.cacheLimit);
-  }
-
-  #toFree(pb: PooledBuffer): undefined {
-    if (pb.slab) pb.slab.live--;
     let list = this.#free.get(pb.size);
     if (!list) this.#free.set(pb.size, (list = []));
     list.push(pb);
     this.#trim(this.cacheLimit);
-    return undefined;
+  }
+
+  /** Called when submission `id` (and so every earlier one) has completed: cached buffers it used may be destroyed. */
+  completedUpTo(id: number): void {
+    if (id <= this.completed) return;
+    this.completed = id;
+    this.#trim(this.cacheLimit);
   }
 
   /**
@@ -153,7 +148,8 @@ export class BufferPool {
     for (const s of sizes) {
       const list = this.#free.get(s)!;
       for (let i = list.length - 1; i >= 0 && this.cache > limit; i--) {
-        if (list[i]!.slab) continue;
+        // a buffer the GPU may still use is kept until its submission completes
+        if (list[i]!.slab || list[i]!.lastUse > this.completed) continue;
         list.splice(i, 1)[0]!.buffer.destroy();
         this.cache -= s;
       }
@@ -164,7 +160,7 @@ export class BufferPool {
 
   /** Destroys slabs none of whose slots is in use, with their cached slots. */
   #dropIdleSlabs(): void {
-    const idle = new Set(this.#slabList.filter((sl) => sl.live === 0));
+    const idle = new Set(this.#slabList.filter((sl) => sl.live === 0 && sl.lastUse <= this.completed));
     if (!idle.size) return;
     for (const [size, list] of this.#free) {
       const keep = list.filter((pb) => !pb.slab || !idle.has(pb.slab));
@@ -185,18 +181,16 @@ export class BufferPool {
     return prev;
   }
 
-  /** Destroys every ready cached buffer (those still in flight are destroyed when their work completes). */
+  /** Destroys every cached buffer whose GPU work has completed (the others stay cached until a later trim). */
   clear(): void { this.#trim(0); }
 
   /** Destroys everything (device shutdown). */
   destroyAll(): void {
     for (const list of this.#free.values()) for (const pb of list) if (!pb.slab) pb.buffer.destroy();
-    for (const pb of this.#waiting) if (!pb.slab) pb.buffer.destroy();
     for (const sl of this.#slabList) sl.buffer.destroy();
     this.#slabList = [];
     this.#carving.clear();
     this.#free.clear();
-    this.#waiting = [];
     this.cache = 0;
     this.onDestroy?.();
   }

@@ -219,12 +219,21 @@ export class WebGpuBackend implements Backend {
 
   #write(buf: PooledBuffer, host: TypedArray): void {
     if (host.byteLength === 0) return;
+    this.#beforeHostWrite(buf);
     this.recorder?.fail('upload');
     this.stats.uploads++;
     let bytes = new Uint8Array(host.buffer, host.byteOffset, host.byteLength);
     // writeBuffer needs a multiple of 4 bytes
     if (bytes.byteLength % 4) { const p = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4); p.set(bytes); bytes = p; }
     this.device.queue.writeBuffer(buf.buffer, buf.offset, bytes);
+  }
+
+  /**
+   * A host write lands on the queue before the batch still being encoded, so a reused buffer that batch touches
+   * (the pool hands freed buffers out at once) needs that batch submitted first.
+   */
+  #beforeHostWrite(buf: PooledBuffer): void {
+    if (this.#encoder && buf.lastUse >= this.#batch) this.flush();
   }
 
   /**
@@ -239,6 +248,7 @@ export class WebGpuBackend implements Backend {
       const a = new Int32Array(Math.max(1, values.length));
       a.set(values);
       const b = this.temp(a.byteLength);
+      this.#beforeHostWrite(b);
       this.device.queue.writeBuffer(b.buffer, b.offset, a);
       return b;
     }
