@@ -115,26 +115,37 @@ test('replay uses each call\'s buffers: calls evaluated after later calls, dispa
   await close(out[0]!, want[0]!, 'replay off');
 });
 
-test('captured constants (a GPU matrix, a host scalar) and a transposed or sliced input', async (t) => {
+test('captured constants (a GPU matrix, a host scalar, a broadcast view) and a transposed or sliced input', async (t) => {
   if (!ok) { t.skip('no WebGPU adapter'); return; }
   const [wg, wc] = pair([6, 6]);
   const sg = mx.array(0.25, mx.float32, { stream: mx.gpu }), sc = mx.array(0.25, mx.float32, { stream: mx.cpu });
-  const body = (w: mx.MxArray, s: mx.MxArray) => (x: mx.MxArray, y: mx.MxArray): mx.MxArray[] =>
-    [mx.matmul(x, w).multiply(s).add(y), mx.sum(mx.matmul(x, w), -1)];
-  const f = mx.compile(body(wg, sg));
+  const col = (d: mx.Device): mx.MxArray => mx.broadcastTo(mx.reshape(mx.arange(6, mx.float32, { stream: d }), [6, 1], { stream: d }), [6, 6], { stream: d });
+  const bg = col(mx.gpu), bc = col(mx.cpu);
+  await mx.eval(bg);
+  const body = (w: mx.MxArray, s: mx.MxArray, b: mx.MxArray) => (x: mx.MxArray, y: mx.MxArray): mx.MxArray[] =>
+    [mx.matmul(x, w).multiply(s).add(y), mx.sum(mx.matmul(x, w), -1), mx.matmul(b, x)];
+  const f = mx.compile(body(wg, sg, bg));
   const fb = stats().fallbacks!, r0 = stats().replays!;
+  const work: number[] = [];
   for (let call = 0; call < 6; call++) {
     const [xg, xc] = pair([6, 6]), [yg, yc] = pair([6, 6]);
     // calls 2-3 pass a transposed view, 4-5 a slice at an offset
     const view = (a: mx.MxArray, s: mx.Device): mx.MxArray => call >= 4 ? mx.split(mx.concatenate([a, a], 0, { stream: s }), 2, 0, { stream: s })[1]!
       : call >= 2 ? mx.transpose(a, { stream: s }) : a;
-    const outs = f(view(xg, mx.gpu), yg);
-    const want = onCpu(() => body(wc, sc)(view(xc, mx.cpu), yc));
-    await close(outs[0]!, want[0]!, `call ${call} out 0`);
-    await close(outs[1]!, want[1]!, `call ${call} out 1`);
+    const x = view(xg, mx.gpu);
+    await mx.eval(x, yg);
+    const u0 = stats().uploads!, d0 = stats().dispatches!;
+    const outs = f(x, yg);
+    await mx.eval(outs);
+    work.push((stats().uploads! - u0) * 1000 + stats().dispatches! - d0);
+    const want = onCpu(() => body(wc, sc, bc)(view(xc, mx.cpu), yc));
+    for (let i = 0; i < 3; i++) await close(outs[i]!, want[i]!, `call ${call} out ${i}`);
   }
   assert.equal(stats().fallbacks, fb);
   assert.ok(stats().replays! - r0 >= 4);
+  // the host scalar and the broadcast view are copied to the GPU once, not at every call
+  assert.ok(work[1]! < work[0]! && work[1]! < 1000, `uploads * 1000 + dispatches per call: ${work}`);
+  assert.equal(work[3], work[1]! + 1, 'a transposed input costs one copy launch');
 });
 
 test('a host-resident scalar input (its value changes every call) reaches the replayed kernels', async (t) => {

@@ -104,9 +104,13 @@ function execute(node: Node, be: WebGpuBackend): ArrayData[] | null {
   const copies: ArrayData[] = [];
   const dropCopies = (): void => { for (const c of copies) c.storage.release(); };
   let dense = true;
-  for (const x of node.inputs) {
+  const nIn = (node.params as PlanCallParams).plan.nIn;
+  for (let i = 0; i < node.inputs.length; i++) {
+    const x = node.inputs[i]!;
     const d = x._data!;
     if (d.storage.backend === be && d.contiguous && d.offset === 0) { ins.push(d); continue; }
+    const k = i >= nIn ? constantCopy(node, be, i) : null;
+    if (k) { ins.push(k); continue; }
     try {
       const c = be.denseCopy(x);
       c.storage.retain();
@@ -128,6 +132,28 @@ function execute(node: Node, be: WebGpuBackend): ArrayData[] | null {
   if (outs) handOver(outs, dropCopies);
   else dropCopies();
   return outs;
+}
+
+/** Dense copies of a plan's constants, by input index; released when the plan's cache is collected. */
+type Held = Map<number, ArrayData>;
+const heldCopies = new FinalizationRegistry<Held>((m) => { for (const d of m.values()) d.storage.release(); });
+
+/**
+ * The dense GPU copy of constant input `i` (a broadcast view, a host scalar), made once per plan and device: a
+ * constant never changes, so later calls need no copy launch or upload. Null if it cannot be copied.
+ */
+function constantCopy(node: Node, be: WebGpuBackend, i: number): ArrayData | null {
+  const cache = (node.params as PlanCallParams).cache;
+  let m = cache.held as Held | undefined;
+  if (!m) { cache.held = m = new Map(); heldCopies.register(cache, m); }
+  const c = m.get(i);
+  if (c && c.storage.backend === be) return c;
+  let copy: ArrayData;
+  try { copy = be.denseCopy(node.inputs[i]!); } catch { return null; }
+  copy.storage.retain();
+  c?.storage.release();
+  m.set(i, copy);
+  return copy;
 }
 
 /** Replays, records or runs the steps on dense inputs `ins`. */

@@ -20,6 +20,8 @@ import { zerosLike } from '../ops/creation.js';
 export interface PlanCache {
   recs: Map<string, unknown>;
   off: boolean;
+  /** Backend data kept with the plan (the GPU's dense copies of strided or host-resident constants). */
+  held?: unknown;
 }
 
 /** Params of `planCall`: the plan, which step slots the node outputs, their shapes and dtypes, and the cache. */
