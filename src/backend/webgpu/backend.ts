@@ -26,6 +26,9 @@ const MAP_READ = 0x01, COPY_DST = 0x08, MAP_MODE_READ = 0x01;
  */
 export const MAX_BATCH = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MLX_TS_GPU_BATCH) || 256;
 
+/** Bytes bound by the first batch after a sync point, and the most any batch's byte limit grows to (see `#byteLimit`). */
+const FIRST_BATCH_BYTES = 16 * 2 ** 20, MAX_BATCH_BYTES = 2 ** 31;
+
 /** Bytes of one parameter arena: launch parameters and small uploads of a batch, written with one writeBuffer. */
 const ARENA_BYTES = 64 * 1024;
 /** CPU-resident inputs up to this size travel in the arena instead of their own buffer and writeBuffer. */
@@ -113,11 +116,16 @@ export class WebGpuBackend implements Backend {
   #encoder: GPUCommandEncoder | null = null;
   #pass: GPUComputePassEncoder | null = null;
   #count = 0;
+  /** Bytes the open batch's launches bind (a rough measure of the GPU time it holds). */
+  #bytes = 0;
   /**
-   * Dispatches the current batch may hold: 1 after a sync point, doubling with each submit up to MAX_BATCH, so the
-   * GPU starts on the first launches while later ones are still being encoded.
+   * The open batch is submitted once its launches bind this many bytes (or it holds MAX_BATCH launches): 16 MiB
+   * after a sync point, doubling with each submit. So the GPU starts early on heavy work (the first matmul of a
+   * decode step) while the host encodes the rest, and chains of tiny launches, which the GPU would finish before the
+   * next submit anyway, pay one submit (about 120 µs of host time through Dawn) per MAX_BATCH launches, not one per
+   * doubling.
    */
-  #limit = 1;
+  #byteLimit = FIRST_BATCH_BYTES;
   /** Id of the batch being encoded (submitted batches have smaller ids). */
   #batch = 0;
   /**
@@ -469,7 +477,7 @@ export class WebGpuBackend implements Backend {
 
   /** Sets the pipeline (unless bound already) and bind group and records the launch. */
   #encode(p: Pipeline, bg: GPUBindGroup, buffers: readonly PooledBuffer[], groups: number): void {
-    for (const b of buffers) b.lastUse = this.#batch;
+    for (const b of buffers) { b.lastUse = this.#batch; this.#bytes += b.size; }
     this.#inFlight.push(bg);
     const pass = this.#computePass();
     // consecutive launches of one kernel (a chain of adds) keep the pipeline bound
@@ -482,7 +490,7 @@ export class WebGpuBackend implements Backend {
     const [x, y] = grid(groups, this.maxGroups);
     pass.dispatchWorkgroups(x, y);
     this.stats.dispatches++;
-    if (++this.#count >= this.#limit) this.flush();
+    if (++this.#count >= MAX_BATCH || this.#bytes >= this.#byteLimit) this.flush();
   }
 
   /** Submits the encoded work; buffers it used become reusable when the GPU reports it done. */
@@ -496,7 +504,8 @@ export class WebGpuBackend implements Backend {
     this.#inFlight.push(this.#encoder, cb);
     this.#encoder = null;
     this.#count = 0;
-    this.#limit = Math.min(MAX_BATCH, this.#limit * 2);
+    this.#bytes = 0;
+    this.#byteLimit = Math.min(MAX_BATCH_BYTES, this.#byteLimit * 2);
     this.stats.submits++;
     this.#batch++;
     this.#held.push([this.#batch - 1, this.#inFlight]);
@@ -661,7 +670,7 @@ export class WebGpuBackend implements Backend {
 
   async synchronize(): Promise<void> {
     if (this.#lost !== null) return;
-    this.#limit = 1;
+    this.#byteLimit = FIRST_BATCH_BYTES;
     if (this.#encoder || this.#batch - 1 > this.pool.completed) {
       // a 4-byte read is the fence: it completes after everything submitted before it
       this.#fenceSrc ??= this.pool.alloc(4);
