@@ -151,7 +151,7 @@ export interface PlanSummary {
   inputs: number;
   /** Traced nodes that CSE merged into others. */
   merged: number;
-  /** For each fused step, the primitives it runs. */
+  /** For each fused step (elementwise chain, or chain with a reduction/softmax/norm epilogue), the primitives of its chains. */
   fused: string[][];
 }
 
@@ -169,9 +169,25 @@ export function summarize(plan: Plan): PlanSummary {
     constants: plan.consts.length,
     inputs: plan.nIn,
     merged: plan.merged,
-    fused: plan.steps.filter((s) => s.prim === 'fusedElementwise')
-      .map((s) => (s.params as { ops: { prim: string }[] }).ops.map((o) => o.prim)),
+    fused: plan.steps.flatMap((s) => {
+      const chain = fusedChains(s);
+      return chain ? [chain.flatMap((c) => c.ops.map((o) => o.prim))] : [];
+    }),
   };
+}
+
+type OpList = { ops: { prim: string }[] };
+
+/** The elementwise chains a fused step runs (its epilogue excluded), or null for another step. */
+function fusedChains(s: Step): OpList[] | null {
+  const p = s.params as { chain?: OpList; post?: OpList; stat?: { chain: OpList; post?: OpList }; then?: OpList };
+  switch (s.prim) {
+    case 'fusedElementwise': return [s.params as OpList];
+    case 'fusedReduce': return [p.chain!, ...(p.post ? [p.post] : [])];
+    case 'fusedSoftmax': return [p.chain!];
+    case 'fusedNorm': return [p.stat!.chain, ...(p.stat!.post ? [p.stat!.post] : []), p.then!];
+    default: return null;
+  }
 }
 
 const compiledFns = new WeakMap<object, (args: unknown[]) => Plan>();
