@@ -6,8 +6,8 @@ import * as dt from '../dtype.js';
 import { toDtype, type Dtype, type DtypeLike } from '../dtype.js';
 import type { Stream, StreamOrDevice } from '../device.js';
 import { broadcastShapes, checkShape, fmtShape, shapesEqual } from '../shape.js';
-import { asArray, fromValues } from '../construct.js';
-import { splitKeyHost } from './random-math.js';
+import { asArray } from '../construct.js';
+import { nextKey } from './random-state.js';
 
 /** Options every sampler accepts. */
 export interface KeyOpt {
@@ -20,28 +20,7 @@ export type Num = number | MxArray;
 /** A shape argument. */
 export type ShapeArg = number | readonly number[];
 
-let state: [number, number] = seedWords(Date.now());
-
-/** @internal Sets the global key words. */
-export function setState(s: [number, number]): void { state = s; }
-
-/** @internal A seed's uint64 bit pattern as two words, high first. */
-export function seedWords(s: number | bigint): [number, number] {
-  if (typeof s === 'bigint') {
-    const u = BigInt.asUintN(64, s);
-    return [Number(u >> 32n), Number(u & 0xffffffffn)];
-  }
-  if (typeof s !== 'number' || !Number.isInteger(s)) throw new TypeError(`[seed] Seed must be an integer, got ${String(s)}.`);
-  // a JS integer's uint64 bit pattern (negative seeds wrap, as in C)
-  return seedWords(BigInt(s));
-}
-
-/** @internal Splits the global key: keeps one half, returns the other as a key array. */
-export function nextKey(stream: Stream): MxArray {
-  const [keep, use] = splitKeyHost(state[0], state[1]);
-  state = keep;
-  return fromValues(new Uint32Array(use), dt.uint32, [2], stream.device);
-}
+export { nextKey, seedWords, setState } from './random-state.js';
 
 /** @internal The key a sampler uses: the given one (checked) or the next global subkey. */
 export function resolveKey(k: MxArray | undefined, stream: Stream, op: string): MxArray {

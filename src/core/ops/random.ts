@@ -1,7 +1,8 @@
 /**
  * @file `mx.random`: MLX's explicit-key PRNG. A key is a uint32 array of shape [2]; `split` derives new keys;
- * every sampler takes `{ key }` and is deterministic given it. Without a key, the implicit global key is split
- * (on the host, so no graph chain grows) and advances, so consecutive calls differ; `seed` resets it.
+ * every sampler takes `{ key }` and is deterministic given it. Without a key, the implicit global key
+ * (`mx.random.state`, random-state.ts) is split and advances, so consecutive calls differ; `seed` resets it. Pass
+ * `mx.random.state` as implicit input and output of `mx.compile` to draw fresh numbers in every compiled call.
  *
  * Bits are Threefry-2x32-20 with MLX's counter layout, and the samplers reproduce MLX's arithmetic step by step
  * (float32 rounding of the words, division by 2^32 - 1 taken as float32, clamp below 1, `low + range · u` in the
@@ -27,9 +28,10 @@ import {
 import '../primitives/random.js';
 
 export type { KeyOpt, Num, ShapeArg };
+export { state } from './random-state.js';
 
 /**
- * Seeds the implicit global key.
+ * Seeds the implicit global key (`mx.random.state`): later keyless draws start from `mx.random.key(s)`.
  *
  * @example
  * ```ts
