@@ -14,6 +14,10 @@ import { trackArray, trackData, untrackData } from './memory.js';
 /** A pending computation: a primitive applied to input arrays on a stream, producing one or more arrays. */
 export class Node {
   outputs: MxArray[] = [];
+  /** @internal Set once evaluation ran the node (a flag instead of a per-node WeakSet entry: cheaper per op). */
+  _ran = false;
+  /** @internal The scheduler's last walk that reached this node (replaces a per-walk Set of seen nodes). */
+  _mark = 0;
   constructor(
     readonly prim: PrimitiveName,
     readonly params: unknown,
@@ -52,6 +56,8 @@ export class MxArray {
   _uses = 0;
   /** @internal Set by `dispose`: the handle may no longer be used. */
   _disposed = false;
+  /** @internal Whether the finalizer safety net holds this handle's storage (see `trackData`). */
+  _tracked = false;
 
   /** @internal Use `mx.array` or an op. */
   constructor(shape: readonly number[], dtype: Dtype, node: Node | null, index = 0, depth = 0) {
@@ -108,7 +114,7 @@ export class MxArray {
     this._data = data;
     if (traceDepth === 0) this._node = null;
     this._depth = 0;
-    trackData(this, data.storage);
+    trackData(this);
   }
 
   /** @internal */
@@ -116,7 +122,7 @@ export class MxArray {
     const d = this._data;
     if (!d) return;
     this._data = null;
-    untrackData(this);
+    if (this._tracked) untrackData(this);
     d.storage.release();
   }
 

@@ -7,38 +7,82 @@
  */
 import { MxArray, setDeepGraphHandler, graphKept, type Node } from './array.js';
 import { forEachArray } from './memory.js';
-import { postOrder } from './graph-walk.js';
 import { backendFor, allBackends, type Backend } from '../backend/backend.js';
 
-/** Nodes under `targets` that still have to run, inputs before consumers. */
+let walkMark = 0;
+
+/**
+ * Nodes under `targets` that still have to run, inputs before consumers. The post-order walk of graph-walk.ts,
+ * specialised for the scheduler (it runs once per evaluation over chains of thousands of nodes): nodes are marked
+ * with the walk's number instead of entering a Set, and the stack is two flat arrays instead of a pair per node.
+ * Nothing in the walk can start another walk, so one counter is enough.
+ */
 function schedule(targets: readonly MxArray[]): Node[] {
   const order: Node[] = [];
-  postOrder(targets, (x) => x._data !== null, (n) => order.push(n));
+  const mark = ++walkMark;
+  const nodes: Node[] = [];
+  const next: number[] = [];
+  for (let t = 0; t < targets.length; t++) {
+    const r = targets[t]!;
+    const n0 = r._node;
+    if (!n0 || r._data !== null || n0._mark === mark) continue;
+    n0._mark = mark;
+    nodes.push(n0); next.push(0);
+    let top = 0;
+    while (top >= 0) {
+      const node = nodes[top]!;
+      const ins = node.inputs;
+      let i = next[top]!;
+      // descend into the first unvisited pending input, else emit the node
+      for (; i < ins.length; i++) {
+        const inp = ins[i]!;
+        const child = inp._node;
+        if (child && inp._data === null && child._mark !== mark) {
+          child._mark = mark;
+          break;
+        }
+      }
+      if (i < ins.length) {
+        next[top] = i + 1;
+        top++;
+        nodes[top] = ins[i]!._node!; next[top] = 0;
+      } else {
+        order.push(node);
+        top--;
+      }
+    }
+    nodes.length = 0; next.length = 0;
+  }
   return order;
 }
 
 function checkInputs(node: Node): void {
-  for (const x of node.inputs) {
-    if (!x._data) throw new Error(`[eval] Input of ${node.prim} has no data (was it disposed before evaluation?).`);
+  const ins = node.inputs;
+  for (let i = 0; i < ins.length; i++) {
+    if (!ins[i]!._data) throw new Error(`[eval] Input of ${node.prim} has no data (was it disposed before evaluation?).`);
   }
 }
 
-function runNode(node: Node): void {
+function runNode(node: Node, be: Backend): void {
   checkInputs(node);
-  backendFor(node.stream.device.type).run(node);
+  be.run(node);
   finishNode(node);
 }
 
 /** Detaches a node that has run: its outputs keep their data, its inputs lose one use. */
 function finishNode(node: Node): void {
-  ran.add(node);
+  node._ran = true;
   const keep = graphKept();
-  for (const o of node.outputs) {
+  const outs = node.outputs;
+  for (let i = 0; i < outs.length; i++) {
+    const o = outs[i]!;
     if (!keep) o._node = null;
     o._depth = 0;
     if (o._disposed && o._uses === 0) o._releaseData();
   }
-  for (const x of node.inputs) {
+  const ins = node.inputs;
+  for (let i = 0; i < ins.length; i++) {
+    const x = ins[i]!;
     if (--x._uses === 0 && x._disposed) x._releaseData();
   }
 }
@@ -48,12 +92,21 @@ function finishNode(node: Node): void {
  * another backend the node's backend cannot read directly (a CPU node reading GPU data, or a GPU node whose
  * primitive falls back to the CPU kernel). Empty for same-device work.
  */
-function hostInputs(node: Node): MxArray[] {
-  const be = backendFor(node.stream.device.type);
-  if (be.needsHost) return be.needsHost(node);
+function hostInputs(node: Node, be: Backend): MxArray[] | null {
+  if (be.needsHost) { const need = be.needsHost(node); return need.length ? need : null; }
   let out: MxArray[] | null = null;
-  for (const x of node.inputs) if (x._data && x._data.storage.backend !== be) (out ??= []).push(x);
-  return out ?? [];
+  const ins = node.inputs;
+  for (let i = 0; i < ins.length; i++) {
+    const x = ins[i]!;
+    if (x._data && x._data.storage.backend !== be) (out ??= []).push(x);
+  }
+  return out;
+}
+
+/** Whether an input of `n` is still pending behind a blocked node. */
+function behindBlocked(n: Node, blocked: Set<Node>): boolean {
+  for (const x of n.inputs) if (!x._data && x._node && blocked.has(x._node)) return true;
+  return false;
 }
 
 /**
@@ -64,20 +117,23 @@ function runReady(targets: readonly MxArray[]): MxArray[] {
   for (const t of targets) if (t._disposed && !t._data && !t._node) t._check('eval');
   const order = schedule(targets);
   let blocked: Set<Node> | null = null;
-  const pulls = new Set<MxArray>();
-  for (const n of order) {
-    if (blocked && n.inputs.some((x) => !x._data && x._node && blocked!.has(x._node))) { blocked.add(n); continue; }
+  let pulls: Set<MxArray> | null = null;
+  for (let k = 0; k < order.length; k++) {
+    const n = order[k]!;
+    if (blocked && behindBlocked(n, blocked)) { blocked.add(n); continue; }
     // running asynchronously for another evaluation: it and its consumers stay pending here
-    if (inFlight.has(n)) { (blocked ??= new Set()).add(n); continue; }
-    const need = hostInputs(n);
-    if (need.length) {
+    if (inFlight.size && inFlight.has(n)) { (blocked ??= new Set()).add(n); continue; }
+    const be = backendFor(n.stream.device.type);
+    const need = hostInputs(n, be);
+    if (need) {
+      pulls ??= new Set();
       for (const x of need) pulls.add(x);
       (blocked ??= new Set()).add(n);
       continue;
     }
-    runNode(n);
+    runNode(n, be);
   }
-  return [...pulls];
+  return pulls ? [...pulls] : [];
 }
 
 /** Moves an array's data to the CPU backend (it keeps its values; later GPU consumers upload it again). */
@@ -105,8 +161,6 @@ export function materialize(targets: readonly MxArray[]): void {
  */
 type AsyncBackend = Backend & { runAsync?(node: Node): Promise<void> | undefined };
 
-/** Nodes that have run (a later `schedule` no longer lists them; an evaluation that awaited skips them). */
-const ran = new WeakSet<Node>();
 /** Nodes a backend is running asynchronously, and the promise that settles when they are finished. */
 const inFlight = new Map<Node, Promise<void>>();
 // a stretch of synchronous work longer than this ends with a turn of the event loop
@@ -128,8 +182,8 @@ function yieldToLoop(): Promise<void> {
  * returns null. Outputs are pinned by one use meanwhile, so disposing them cannot abandon the node and free its
  * inputs under the running kernel; nobody else runs the node (`inFlight`).
  */
-function runNodeAsync(node: Node): Promise<void> | null {
-  const be = backendFor(node.stream.device.type) as AsyncBackend;
+function runNodeAsync(node: Node, backend: Backend): Promise<void> | null {
+  const be = backend as AsyncBackend;
   if (!be.runAsync) return null;
   checkInputs(node);
   const p = be.runAsync(node);
@@ -148,26 +202,31 @@ async function runReadyAsync(targets: readonly MxArray[]): Promise<MxArray[]> {
   for (const t of targets) if (t._disposed && !t._data && !t._node) t._check('eval');
   const order = schedule(targets);
   let blocked: Set<Node> | null = null;
-  const pulls = new Set<MxArray>();
+  let pulls: Set<MxArray> | null = null;
   if (now() - lastYield > YIELD_MS) lastYield = now();
-  for (const n of order) {
-    // after an await another evaluation may have run this node already
-    if (ran.has(n)) continue;
-    const other = inFlight.get(n);
-    if (other) { await other; continue; }
-    if (blocked && n.inputs.some((x) => !x._data && x._node && blocked!.has(x._node))) { blocked.add(n); continue; }
-    const need = hostInputs(n);
-    if (need.length) {
+  for (let k = 0; k < order.length; k++) {
+    const n = order[k]!;
+    // after an await another evaluation may have run this node already (`_ran` is set by finishNode)
+    if (n._ran) continue;
+    if (inFlight.size) {
+      const other = inFlight.get(n);
+      if (other) { await other; continue; }
+    }
+    if (blocked && behindBlocked(n, blocked)) { blocked.add(n); continue; }
+    const be = backendFor(n.stream.device.type);
+    const need = hostInputs(n, be);
+    if (need) {
+      pulls ??= new Set();
       for (const x of need) pulls.add(x);
       (blocked ??= new Set()).add(n);
       continue;
     }
-    const p = runNodeAsync(n);
+    const p = runNodeAsync(n, be);
     if (p) { await p; lastYield = now(); continue; }
-    runNode(n);
+    runNode(n, be);
     if (now() - lastYield > YIELD_MS) { await yieldToLoop(); lastYield = now(); }
   }
-  return [...pulls];
+  return pulls ? [...pulls] : [];
 }
 
 /** @internal Runs everything under the given arrays, awaiting GPU-to-CPU transfers between segments. */

@@ -15,25 +15,28 @@ import type { MxArray, Node } from './array.js';
  */
 export function postOrder(roots: readonly MxArray[], stop: (x: MxArray) => boolean, visit: (n: Node) => void): void {
   const seen = new Set<Node>();
-  const stack: [Node, number][] = [];
+  // two flat stacks (node, next input to look at) rather than one pair per node: less garbage on long chains
+  const nodes: Node[] = [];
+  const next: number[] = [];
   for (const r of roots) {
     const n0 = r._node;
     if (!n0 || stop(r) || seen.has(n0)) continue;
     seen.add(n0);
-    stack.push([n0, 0]);
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const [node, i] = top;
+    nodes.push(n0); next.push(0);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const node = nodes[top]!;
+      const i = next[top]!;
       if (i < node.inputs.length) {
-        top[1] = i + 1;
+        next[top] = i + 1;
         const inp = node.inputs[i]!;
         const child = inp._node;
         if (child && !stop(inp) && !seen.has(child)) {
           seen.add(child);
-          stack.push([child, 0]);
+          nodes.push(child); next.push(0);
         }
       } else {
-        stack.pop();
+        nodes.pop(); next.pop();
         visit(node);
       }
     }

@@ -25,13 +25,38 @@ export function trackArray(a: MxArray): void {
   if (s) s.arrays.push(a);
 }
 
-/** @internal The array now holds a reference to `s`; free it if the handle is collected undisposed. */
-export function trackData(a: MxArray, s: Storage): void {
-  finalizer.register(a, s, a);
+/**
+ * Handles that got data while already disposed, not yet registered with the finalizer. Such a handle is an
+ * intermediate that pending nodes still read (a `tidy` disposed it before evaluation); it usually releases its
+ * data a few nodes later in the same evaluation, so registering and unregistering it would be wasted work (two
+ * finalizer operations per op). The list holds them strongly, so none can be collected unregistered; a
+ * microtask registers those still holding data once the current synchronous stretch ends.
+ */
+let deferred: MxArray[] = [];
+
+function flushDeferred(): void {
+  const list = deferred;
+  deferred = [];
+  for (const a of list) {
+    const d = a._data;
+    if (d && !a._tracked) { a._tracked = true; finalizer.register(a, d.storage, a); }
+  }
+}
+
+/** @internal The array now holds a reference to its data's storage; free it if the handle is collected undisposed. */
+export function trackData(a: MxArray): void {
+  if (a._disposed && a._uses > 0) {
+    if (deferred.length === 0) queueMicrotask(flushDeferred);
+    deferred.push(a);
+    return;
+  }
+  a._tracked = true;
+  finalizer.register(a, a._data!.storage, a);
 }
 
 /** @internal The handle released its reference itself. */
 export function untrackData(a: MxArray): void {
+  a._tracked = false;
   finalizer.unregister(a);
 }
 

@@ -20,8 +20,8 @@ const shapeOf = (x: ArrayLike): readonly number[] => (isArray(x) ? x.shape : [])
 
 /** Checks broadcasting and promotes; returns the two inputs in the compute dtype. */
 function prepare(kind: Kind, api: string, a: ArrayLike, b: ArrayLike, s: Stream): [MxArray, MxArray] {
-  let d = dt.resultType(typedOf(a, api), typedOf(b, api));
-  broadcastShapes([shapeOf(a), shapeOf(b)], api);
+  let d = commonType(a, b) ?? dt.resultType(typedOf(a, api), typedOf(b, api));
+  if (!sameOrScalarShapes(a, b)) broadcastShapes([shapeOf(a), shapeOf(b)], api);
   switch (kind) {
     case 'float': d = dt.atLeastFloat(d); break;
     case 'real': case 'realFloat':
@@ -38,6 +38,32 @@ function prepare(kind: Kind, api: string, a: ArrayLike, b: ArrayLike, s: Stream)
     default: break;
   }
   return [toArrayAs(a, d, api, s), toArrayAs(b, d, api, s)];
+}
+
+/**
+ * `resultType` for the common cases of an op called per token (two arrays of one dtype, an array and a JS
+ * number), without its argument list; null for everything else.
+ */
+function commonType(a: ArrayLike, b: ArrayLike): Dtype | null {
+  if (a instanceof MxArray) {
+    if (b instanceof MxArray) return a.dtype === b.dtype ? a.dtype : null;
+    if (typeof b === 'number') return weakNumberType(a.dtype, b);
+  } else if (typeof a === 'number' && b instanceof MxArray) {
+    return weakNumberType(b.dtype, a);
+  }
+  return null;
+}
+
+/** The dtype of an array of dtype `strong` combined with the weak scalar `x` (as `resultType`). */
+function weakNumberType(strong: Dtype, x: number): Dtype {
+  if (Number.isInteger(x)) return strong === dt.bool ? dt.int32 : strong;
+  return dt.isInexact(strong) ? strong : dt.float32;
+}
+
+/** Whether the two operands broadcast trivially (a scalar, or equal shapes), so no check is needed. */
+function sameOrScalarShapes(a: ArrayLike, b: ArrayLike): boolean {
+  if (!(a instanceof MxArray) || !(b instanceof MxArray)) return true;
+  return a.shape === b.shape || shapesEqual(a.shape, b.shape);
 }
 
 function describe(x: ArrayLike): string {

@@ -5,7 +5,7 @@
  * builds the vjp (reducing cotangents over broadcast axes), the jvp and the vmap from them.
  */
 import * as dt from '../dtype.js';
-import { broadcastShapes } from '../shape.js';
+import { broadcastShapes, shapesEqual } from '../shape.js';
 import { bind, type MxArray } from '../array.js';
 import type { Stream } from '../device.js';
 import { definePrimitives, single, type OutSpec, type PrimitiveTable } from '../primitive.js';
@@ -53,7 +53,15 @@ declare module '../primitive.js' {
 }
 
 type Out = (xs: readonly MxArray[]) => OutSpec[];
-const bshape = (xs: readonly { shape: readonly number[] }[]): number[] => broadcastShapes(xs.map((x) => x.shape));
+// equal shapes or a 0-d operand (the usual case) skip the general broadcast
+const bshape = (xs: readonly { shape: readonly number[] }[]): number[] => {
+  if (xs.length === 2) {
+    const a = xs[0]!.shape, b = xs[1]!.shape;
+    if (b.length === 0 || a === b || shapesEqual(a, b)) return a.slice();
+    if (a.length === 0) return b.slice();
+  }
+  return broadcastShapes(xs.map((x) => x.shape));
+};
 const arith: Out = (xs) => single(bshape(xs), xs[0]!.dtype);
 const pred: Out = (xs) => single(bshape(xs), dt.bool);
 
