@@ -26,8 +26,8 @@ const MAP_READ = 0x01, COPY_DST = 0x08, MAP_MODE_READ = 0x01;
  */
 export const MAX_BATCH = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MLX_TS_GPU_BATCH) || 256;
 
-/** Bytes bound by the first batch after a sync point, and the most any batch's byte limit grows to (see `#byteLimit`). */
-const FIRST_BATCH_BYTES = 16 * 2 ** 20, MAX_BATCH_BYTES = 2 ** 31;
+/** A batch this light (bytes its launches bind) is not worth an early submit (see `#limit`). */
+const EARLY_SUBMIT_BYTES = 16 * 2 ** 20;
 
 /** Bytes of one parameter arena: launch parameters and small uploads of a batch, written with one writeBuffer. */
 const ARENA_BYTES = 64 * 1024;
@@ -119,13 +119,13 @@ export class WebGpuBackend implements Backend {
   /** Bytes the open batch's launches bind (a rough measure of the GPU time it holds). */
   #bytes = 0;
   /**
-   * The open batch is submitted once its launches bind this many bytes (or it holds MAX_BATCH launches): 16 MiB
-   * after a sync point, doubling with each submit. So the GPU starts early on heavy work (the first matmul of a
-   * decode step) while the host encodes the rest, and chains of tiny launches, which the GPU would finish before the
-   * next submit anyway, pay one submit (about 120 µs of host time through Dawn) per MAX_BATCH launches, not one per
-   * doubling.
+   * Launches after which the open batch is submitted early, provided they bind at least EARLY_SUBMIT_BYTES: 1 after
+   * a sync point, doubling with each submit (MAX_BATCH launches always submit). So the GPU starts at once on heavy
+   * work (the first matmul of a decode step) while the host encodes the rest, and chains of tiny launches, which
+   * the GPU would finish before the next submit anyway, pay one submit (about 120 µs of host time through Dawn on an
+   * H100) per MAX_BATCH launches instead of one per doubling.
    */
-  #byteLimit = FIRST_BATCH_BYTES;
+  #limit = 1;
   /** Id of the batch being encoded (submitted batches have smaller ids). */
   #batch = 0;
   /**
@@ -490,7 +490,7 @@ export class WebGpuBackend implements Backend {
     const [x, y] = grid(groups, this.maxGroups);
     pass.dispatchWorkgroups(x, y);
     this.stats.dispatches++;
-    if (++this.#count >= MAX_BATCH || this.#bytes >= this.#byteLimit) this.flush();
+    if (++this.#count >= MAX_BATCH || (this.#count >= this.#limit && this.#bytes >= EARLY_SUBMIT_BYTES)) this.flush();
   }
 
   /** Submits the encoded work; buffers it used become reusable when the GPU reports it done. */
@@ -505,7 +505,7 @@ export class WebGpuBackend implements Backend {
     this.#encoder = null;
     this.#count = 0;
     this.#bytes = 0;
-    this.#byteLimit = Math.min(MAX_BATCH_BYTES, this.#byteLimit * 2);
+    this.#limit = Math.min(MAX_BATCH, this.#limit * 2);
     this.stats.submits++;
     this.#batch++;
     this.#held.push([this.#batch - 1, this.#inFlight]);
@@ -670,7 +670,7 @@ export class WebGpuBackend implements Backend {
 
   async synchronize(): Promise<void> {
     if (this.#lost !== null) return;
-    this.#byteLimit = FIRST_BATCH_BYTES;
+    this.#limit = 1;
     if (this.#encoder || this.#batch - 1 > this.pool.completed) {
       // a 4-byte read is the fence: it completes after everything submitted before it
       this.#fenceSrc ??= this.pool.alloc(4);
