@@ -5,10 +5,13 @@
  * runs replay that list: they allocate the same sizes, copy the parameter words into the arena and dispatch with
  * the call's own buffers, skipping node construction, scheduling, kernel selection and parameter computation.
  *
- * Inputs are made dense at offset 0 on the GPU first (host data is uploaded, strided views copied), so the recorded
- * parameter words (which hold input offsets and strides) fit every later call. A recording is refused (the plan
- * goes back to one node per step) when anything else happens: an upload or copy inside a step, a fallback, a buffer
- * the recorder did not see allocated. If a step's kernel declines, the node declines too and runs once on the CPU.
+ * Inputs are made dense at offset 0 on the GPU first (host data is uploaded, strided views copied; constants once
+ * per plan), so the recorded parameter words (which hold input offsets and strides) fit every later call. Inputs
+ * that share a buffer get a recording of their own (the alias pattern is part of the signature). The copy the
+ * backend makes for a launch that binds one slab slot twice is recorded too. A recording is refused (the plan goes
+ * back to one node per step) when anything else happens: an upload inside a step, parameters too long for the
+ * arena, a fallback, a buffer the recorder did not see allocated. If a step's kernel declines, the node declines
+ * too and runs once on the CPU.
  */
 import { MxArray, type Node } from '../../core/array.js';
 import { Storage, backendFor, type ArrayData } from '../backend.js';
