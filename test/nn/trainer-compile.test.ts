@@ -225,14 +225,46 @@ test('the compiled step keeps no same-dtype cast (grad marks each parameter with
   assert.deepEqual(compiledPlan(f, a).steps, ['astype']);
 });
 
-test('a model with active dropout is refused under compile (its mask would be one constant), accepted with p = 0', () => {
-  for (const p of [0.1, 0]) {
-    const model = new nn.Sequential(new nn.Linear(3, 4), new nn.Dropout(p), new nn.Linear(4, 1));
-    const make = (): unknown => nn.trainStep(model, (x) => mx.sum(model.forward(x)), new optim.SGD(0.1), { compile: true });
-    if (p > 0) assert.throws(make, /dropout.*p = 0\.1/);
-    else assert.equal(typeof make(), 'function');
-  }
-  // uncompiled training takes it as is
-  const model = new nn.Sequential(new nn.Linear(3, 4), new nn.Dropout(0.5));
-  assert.equal(typeof nn.trainStep(model, (x) => mx.sum(model.forward(x)), new optim.SGD(0.1)), 'function');
-});
+/**
+ * Trains a small MLP with dropout for 5 SGD steps from seed 3 (the keyless initialisation and every mask come from
+ * mx.random's global key); returns the losses, the parameters and the next keyless draw after training.
+ */
+async function dropoutTraining(compile: boolean, p: number): Promise<{ losses: number[]; params: [string, mx.MxArray][]; next: unknown }> {
+  mx.random.seed(3);
+  const model = new nn.Sequential(new nn.Linear(4, 16), new nn.ReLU(), new nn.Dropout(p), new nn.Linear(16, 1));
+  const x = mx.array([[0.5, -1, 2, 0.1], [1, 0.3, -0.7, 2], [-1.5, 0.2, 0.4, -0.3]], mx.float32);
+  const y = mx.array([[1], [-1], [0.5]], mx.float32);
+  const r = await nn.trainLoop({
+    model, optimizer: new optim.SGD(0.05), steps: 5, compile, progress: false, evalEvery: 1e9,
+    lossFn: (a, b) => nn.losses.mseLoss(model.forward(a), b), batches: () => [x, y],
+  });
+  return { losses: r.trainLoss.map(([, l]) => l), params: flat(model.parameters()), next: await mx.random.uniform({ shape: [3] }).tolist() };
+}
+
+for (const device of ['cpu', 'gpu'] as const) {
+  describe(`compiled dropout training on the ${device}`, () => {
+    let ok = true;
+    before(async () => {
+      if (device === 'gpu') {
+        ok = await mx.initGpu({ allowSoftware: true, quiet: true });
+        if (ok) mx.setDefaultDevice(mx.gpu);
+      }
+    });
+    after(() => { if (device === 'gpu') { mx.setDefaultDevice(mx.cpu); mx.shutdown(); } });
+
+    test('draws the masks of eager training, step for step (mx.random.state is implicit state of the step)', async (t) => {
+      if (!ok) { t.skip('no GPU adapter'); return; }
+      const eager = await dropoutTraining(false, 0.5);
+      const comp = await dropoutTraining(true, 0.5);
+      const plain = await dropoutTraining(false, 0);
+      // dropout is active (the losses differ from training without it) and its masks change between steps (a mask
+      // frozen by the trace would give other losses from the second step on)
+      assert.ok(eager.losses.some((l, i) => Math.abs(l - plain.losses[i]!) > 1e-3), `${eager.losses} vs ${plain.losses}`);
+      comp.losses.forEach((l, i) => assert.ok(Math.abs(l - eager.losses[i]!) <= 1e-5 * Math.abs(eager.losses[i]!) + 1e-7, `loss ${i}: ${l} vs ${eager.losses[i]}`));
+      const pc = new Map(comp.params);
+      for (const [k, v] of eager.params) await close(pc.get(k)!, v, undefined, k);
+      // both advanced the global key by the same number of splits
+      assert.deepEqual(comp.next, eager.next);
+    });
+  });
+}
