@@ -117,3 +117,25 @@ for (const device of ['cpu', 'gpu'] as const) {
     });
   });
 }
+
+describe('mx.random.state across devices', () => {
+  let ok = true;
+  before(async () => { ok = await mx.initGpu({ allowSoftware: true, quiet: true }); });
+  after(() => { mx.setDefaultDevice(mx.cpu); mx.shutdown(); });
+
+  test('the key a compiled call wrote back on one device feeds draws and compiled calls on the other', async (t) => {
+    if (!ok) { t.skip('no GPU adapter'); return; }
+    const draw = SAMPLERS[0]![1];
+    const want = await oracle(1, 5, [draw]);
+    const f = mx.compile(() => draw(), withState);
+    mx.random.seed(1);
+    const got: unknown[] = [await f().tolist()];
+    mx.setDefaultDevice(mx.gpu);
+    got.push(await f().tolist());
+    got.push(await mx.random.uniform(-2, 3, [5], mx.float32, { stream: mx.cpu }).tolist());
+    got.push(await f().tolist());
+    mx.setDefaultDevice(mx.cpu);
+    got.push(await f().tolist());
+    assert.deepEqual(got, want);
+  });
+});
