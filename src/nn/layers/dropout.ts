@@ -1,6 +1,8 @@
 /**
  * @file Dropout layers. In training mode each element (or channel) is zeroed with probability `p` and the rest
- * scaled by 1/(1-p); in eval mode they return the input.
+ * scaled by 1/(1-p); in eval mode they return the input. Masks are drawn from mx.random's global key, so inside
+ * `mx.compile` they change from call to call only when `mx.random.state` is implicit state of the compiled function
+ * (`nn.trainStep` and `trainLoop({ compile: true })` pass it); otherwise the traced mask is reused, as in MLX.
  */
 import type { MxArray } from '../../core/array.js';
 import * as mx from '../../index.js';
