@@ -13,6 +13,7 @@
 /// <reference types="@webgpu/types" />
 
 const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08;
+const DEFER_REUSE = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['MLX_TS_GPU_REUSE'] === '0';
 
 /** Rounds a request up to its size class: powers of two up to 4 KiB, then 8 steps per power of two. */
 export function sizeClass(bytes: number): number {
@@ -117,10 +118,21 @@ export class BufferPool {
     return { buffer: sl.buffer, offset, size, lastUse: -1, slab: sl };
   }
 
+  /**
+   * Freed buffers held back until their last submission completes: only with `MLX_TS_GPU_REUSE=0`, the old rule,
+   * kept to measure what immediate reuse changes.
+   */
+  #waiting: PooledBuffer[] = [];
+
   /** Gives a buffer back for reuse by later work (see the file comment for why that needs no wait). */
   free(pb: PooledBuffer): void {
     this.active -= pb.size;
     this.cache += pb.size;
+    if (DEFER_REUSE && pb.lastUse > this.completed) { this.#waiting.push(pb); return; }
+    this.#release(pb);
+  }
+
+  #release(pb: PooledBuffer): void {
     if (pb.slab) {
       pb.slab.live--;
       if (pb.lastUse > pb.slab.lastUse) pb.slab.lastUse = pb.lastUse;
@@ -135,6 +147,11 @@ export class BufferPool {
   completedUpTo(id: number): void {
     if (id <= this.completed) return;
     this.completed = id;
+    if (this.#waiting.length) {
+      const ready = this.#waiting.filter((pb) => pb.lastUse <= id);
+      this.#waiting = this.#waiting.filter((pb) => pb.lastUse > id);
+      for (const pb of ready) this.#release(pb);
+    }
     this.#trim(this.cacheLimit);
   }
 
@@ -187,6 +204,8 @@ export class BufferPool {
   /** Destroys everything (device shutdown). */
   destroyAll(): void {
     for (const list of this.#free.values()) for (const pb of list) if (!pb.slab) pb.buffer.destroy();
+    for (const pb of this.#waiting) if (!pb.slab) pb.buffer.destroy();
+    this.#waiting = [];
     for (const sl of this.#slabList) sl.buffer.destroy();
     this.#slabList = [];
     this.#carving.clear();

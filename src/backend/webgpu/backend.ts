@@ -26,8 +26,8 @@ const MAP_READ = 0x01, COPY_DST = 0x08, MAP_MODE_READ = 0x01;
  */
 export const MAX_BATCH = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MLX_TS_GPU_BATCH) || 256;
 
-/** A batch this light (bytes its launches bind) is not worth an early submit (see `#limit`). */
-const EARLY_SUBMIT_BYTES = 16 * 2 ** 20;
+/** A batch this light (bytes its launches bind) is not worth an early submit (see `#limit`; MLX_TS_GPU_EARLY_BYTES overrides). */
+const EARLY_SUBMIT_BYTES = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['MLX_TS_GPU_EARLY_BYTES'] ?? 16 * 2 ** 20);
 
 /** Bytes of one parameter arena: launch parameters and small uploads of a batch, written with one writeBuffer. */
 const ARENA_BYTES = 64 * 1024;
