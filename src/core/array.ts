@@ -91,17 +91,26 @@ export class MxArray {
     }
   }
 
-  /** @internal A pending node none of whose outputs can be read any more no longer holds its inputs. */
+  /**
+   * @internal A pending node none of whose outputs can be read any more no longer holds its inputs (and so on up
+   * the graph: iterative, since an abandoned chain can be thousands of nodes long).
+   */
   _abandon(): void {
-    const node = this._node;
-    if (!node) return;
-    for (const o of node.outputs) if (!o._disposed || o._uses > 0) return;
-    for (const o of node.outputs) o._node = null;
-    for (const x of node.inputs) {
-      if (--x._uses === 0 && x._disposed) {
-        x._releaseData();
-        x._abandon();
+    if (!this._node) return;
+    let stack: MxArray[] | null = null;
+    let a: MxArray | undefined = this;
+    while (a) {
+      const node = a._node;
+      if (node && abandonable(node)) {
+        for (const o of node.outputs) o._node = null;
+        for (const x of node.inputs) {
+          if (--x._uses === 0 && x._disposed) {
+            x._releaseData();
+            if (x._node) (stack ??= []).push(x);
+          }
+        }
       }
+      a = stack?.pop();
     }
   }
 
@@ -136,6 +145,11 @@ export class MxArray {
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+function abandonable(node: Node): boolean {
+  for (const o of node.outputs) if (!o._disposed || o._uses > 0) return false;
+  return true;
 }
 
 let traceDepth = 0;

@@ -27,7 +27,7 @@ function schedule(targets: readonly MxArray[]): Node[] {
     const n0 = r._node;
     if (!n0 || r._data !== null || n0._mark === mark) continue;
     n0._mark = mark;
-    nodes.push(n0); next.push(0);
+    nodes[0] = n0; next[0] = 0;
     let top = 0;
     while (top >= 0) {
       const node = nodes[top]!;
@@ -51,7 +51,6 @@ function schedule(targets: readonly MxArray[]): Node[] {
         top--;
       }
     }
-    nodes.length = 0; next.length = 0;
   }
   return order;
 }

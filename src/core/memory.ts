@@ -28,11 +28,15 @@ export function trackArray(a: MxArray): void {
 /**
  * Handles that got data while already disposed, not yet registered with the finalizer. Such a handle is an
  * intermediate that pending nodes still read (a `tidy` disposed it before evaluation); it usually releases its
- * data a few nodes later in the same evaluation, so registering and unregistering it would be wasted work (two
- * finalizer operations per op). The list holds them strongly, so none can be collected unregistered; a
- * microtask registers those still holding data once the current synchronous stretch ends.
+ * data a few nodes later in the same synchronous pass of the scheduler, so registering and unregistering it would
+ * be two wasted finalizer operations per op. A microtask registers those still holding data once the current
+ * synchronous stretch ends. The list holds them strongly, so none can be collected unregistered, and that keeps
+ * nothing alive longer than before: the pending nodes that read them hold them anyway. (Handles that are not
+ * disposed register at once: deferring them would keep unreachable ones past the next young-generation GC.)
  */
 let deferred: MxArray[] = [];
+// a bound on the list, for very long synchronous stretches
+const MAX_DEFERRED = 1 << 14;
 
 function flushDeferred(): void {
   const list = deferred;
@@ -47,6 +51,7 @@ function flushDeferred(): void {
 export function trackData(a: MxArray): void {
   if (a._disposed && a._uses > 0) {
     if (deferred.length === 0) queueMicrotask(flushDeferred);
+    else if (deferred.length >= MAX_DEFERRED) flushDeferred();
     deferred.push(a);
     return;
   }
