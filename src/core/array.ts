@@ -117,13 +117,16 @@ export class MxArray {
   /** Lets `using a = mx.ones([2])` dispose at scope exit. */
   [Symbol.dispose](): void { this.dispose(); }
 
-  /** @internal */
-  _attach(data: ArrayData): void {
+  /**
+   * @internal `operand`: the handle is an op's own constant (a JS scalar turned into an array), read only by the
+   * node about to be built; its finalizer registration may wait for the end of the synchronous stretch.
+   */
+  _attach(data: ArrayData, operand = false): void {
     data.storage.retain();
     this._data = data;
     if (traceDepth === 0) this._node = null;
     this._depth = 0;
-    trackData(this);
+    trackData(this, operand);
   }
 
   /** @internal */

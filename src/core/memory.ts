@@ -31,8 +31,9 @@ export function trackArray(a: MxArray): void {
  * data a few nodes later in the same synchronous pass of the scheduler, so registering and unregistering it would
  * be two wasted finalizer operations per op. A microtask registers those still holding data once the current
  * synchronous stretch ends. The list holds them strongly, so none can be collected unregistered, and that keeps
- * nothing alive longer than before: the pending nodes that read them hold them anyway. (Handles that are not
- * disposed register at once: deferring them would keep unreachable ones past the next young-generation GC.)
+ * nothing alive longer than before: the pending nodes that read them hold them anyway. The same goes for an op's
+ * internal scalar operands. (Other handles register at once: deferring them would keep unreachable ones past the
+ * next young-generation GC.)
  */
 let deferred: MxArray[] = [];
 // a bound on the list, for very long synchronous stretches
@@ -47,9 +48,13 @@ function flushDeferred(): void {
   }
 }
 
-/** @internal The array now holds a reference to its data's storage; free it if the handle is collected undisposed. */
-export function trackData(a: MxArray): void {
-  if (a._disposed && a._uses > 0) {
+/**
+ * @internal The array now holds a reference to its data's storage; free it if the handle is collected undisposed.
+ * `operand`: an op's internal scalar operand, about to be read by the node the op builds; inside `tidy` it is
+ * disposed and released by the scheduler, so its registration is deferred like a disposed intermediate's.
+ */
+export function trackData(a: MxArray, operand = false): void {
+  if (operand || (a._disposed && a._uses > 0)) {
     if (deferred.length === 0) queueMicrotask(flushDeferred);
     else if (deferred.length >= MAX_DEFERRED) flushDeferred();
     deferred.push(a);

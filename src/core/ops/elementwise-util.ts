@@ -4,12 +4,24 @@
 import { MxArray, bind, isArray, type ArrayLike } from '../array.js';
 import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
-import { asArray } from '../construct.js';
+import { asArray, packValues } from '../construct.js';
+import { backendFor } from '../../backend/backend.js';
 import type { Stream } from '../device.js';
 import { astype } from './basic.js';
 
 /** The shared empty params object of parameterless primitives. */
 export const NO_PARAMS = Object.freeze({}) as Record<string, never>;
+
+/**
+ * A JS scalar as a materialised 0-d operand of dtype `d` (what `asArray` makes; marked as the op's own operand,
+ * see `MxArray._attach`, and built without the stream lookup since the op has its stream).
+ */
+function scalarOperand(x: number | boolean | bigint, d: Dtype, stream: Stream | undefined): MxArray {
+  if (!stream) return asArray(x, d);
+  const a = new MxArray([], d, null);
+  a._attach(backendFor(stream.device.type).fromHost(packValues([x], d), d, a.shape), true);
+  return a;
+}
 
 /** An op argument as an array: arrays as they are, JS scalars as 0-d arrays of their own (MLX default) dtype. */
 export function toArray(x: ArrayLike, op: string, stream?: Stream): MxArray {
@@ -17,7 +29,7 @@ export function toArray(x: ArrayLike, op: string, stream?: Stream): MxArray {
   if (typeof x !== 'number' && typeof x !== 'boolean' && typeof x !== 'bigint') {
     throw new TypeError(`[${op}] Expected an array or a scalar, got ${x === null ? 'null' : typeof x}.`);
   }
-  return asArray(x, dt.scalarDtype(x), stream);
+  return scalarOperand(x, dt.scalarDtype(x), stream);
 }
 
 /** An op argument in dtype `d`: arrays cast when needed, scalars created directly in `d` (no cast node). */
@@ -29,7 +41,7 @@ export function toArrayAs(x: ArrayLike, d: Dtype, op: string, stream: Stream): M
   if (typeof x !== 'number' && typeof x !== 'boolean' && typeof x !== 'bigint') {
     throw new TypeError(`[${op}] Expected an array or a scalar, got ${x === null ? 'null' : typeof x}.`);
   }
-  return asArray(x, d, stream);
+  return scalarOperand(x, d, stream);
 }
 
 /** Dtype of an op argument for promotion (scalars stay weak). */
