@@ -40,6 +40,26 @@ const EPILOGUE = new Set<string>(['sum', 'prod', 'max', 'min', 'mean']);
 const EPILOGUE_MAX_INPUTS = 6;
 
 /**
+ * At most this many array inputs plus outputs for a fused chain: with its parameter binding that is the 8 storage
+ * bindings every WebGPU device offers, so no fused node is declined by the GPU (and run on the CPU) for bindings.
+ * A chain that would need more is cut into several nodes.
+ */
+const FUSED_MAX_BINDINGS = 7;
+
+/** Array inputs (literals are inlined) plus outputs (values used outside it or returned) of `group` with `p` added. */
+function bindings(group: Set<GNode>, p: GNode, uses: Map<Val, GNode[]>, isOut: Set<Val>): number {
+  const members = new Set(group).add(p);
+  const ins = new Set<Val>();
+  let outs = 0;
+  for (const n of members) {
+    for (const v of n.ins) if (!(v.node && members.has(v.node)) && literalOf(v) === null) ins.add(v);
+    const o = n.outs[0]!;
+    if (isOut.has(o) || (uses.get(o) ?? []).some((c) => !members.has(c))) outs++;
+  }
+  return ins.size + outs;
+}
+
+/**
  * @internal Switches of the fusion pass, for tests and benchmarks that compare against the plain chains (a
  * compiled function keeps the plans it traced before a change).
  *
@@ -119,6 +139,7 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
       const outside = (uses.get(v) ?? []).filter((c) => !group.has(c));
       const escapes = outside.length > 0 || isOut.has(v);
       if (escapes && (singleOutput || reaches(outside, group))) continue;
+      if (bindings(group, p, uses, isOut) > FUSED_MAX_BINDINGS) continue;
       group.add(p);
       stack.push(...p.ins);
     }

@@ -153,6 +153,8 @@ export interface PlanSummary {
   merged: number;
   /** For each fused step (elementwise chain, or chain with a reduction/softmax/norm epilogue), the primitives of its chains. */
   fused: string[][];
+  /** For each fused step (same order as `fused`), how many array inputs and outputs it binds. */
+  fusedIo: { ins: number; outs: number }[];
 }
 
 /**
@@ -173,6 +175,7 @@ export function summarize(plan: Plan): PlanSummary {
       const chain = fusedChains(s);
       return chain ? [chain.flatMap((c) => c.ops.map((o) => o.prim))] : [];
     }),
+    fusedIo: plan.steps.filter((s) => fusedChains(s)).map((s) => ({ ins: s.ins.length, outs: s.outs.length })),
   };
 }
 
