@@ -63,17 +63,15 @@ export interface TrainLoopOpts {
    * Compile the training step (forward, backward, clip and update) with `mx.compile`, as MLX users do with
    * `mx.compile(step, { inputs: state, outputs: state })`: the first step traces it, later steps replay the traced
    * graph with elementwise chains fused, which saves most of the per-op host cost and, on the GPU, most launches.
-   * The model and the optimizer are the compiled function's implicit state: their arrays (parameters, buffers such
-   * as BatchNorm statistics, the optimizer's step, learning rate and moments) are read as inputs and written back
-   * after each step, so learning-rate schedules and a learning rate set between steps take effect. The optimizer's
+   * The model, the optimizer and `mx.random.state` are the compiled function's implicit state: their arrays
+   * (parameters, buffers such as BatchNorm statistics, the optimizer's step, learning rate and moments, the global
+   * random key) are read as inputs and written back after each step, so dropout draws fresh masks per step, so learning-rate schedules and a learning rate set between steps take effect. The optimizer's
    * buffers are created (`optimizer.init`) before the first step, so one trace serves every step. The compiled step
    * is reused by later `trainLoop` calls with the same `lossFn`, model, optimizer and `clipGradNorm`.
    *
    * Limits (those of `mx.compile`): `lossFn` may not read array values (`item`, `tolist`), batches of a new shape
    * or dtype trace again, and JS values the step reads (optimizer hyper-parameters other than the learning rate,
-   * the training flag, the global random key of `mx.random`) are baked into the trace: a random op without an
-   * explicit key draws the same values at every step, so a model with an active `nn.Dropout` layer is refused (train
-   * it uncompiled), and a `lossFn` that samples should take its keys from the batch. Default false.
+   * the training flag) are baked into the trace. Default false.
    */
   compile?: boolean;
 }

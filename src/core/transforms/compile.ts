@@ -135,6 +135,8 @@ interface Entry {
  * elementwise chains; later calls with that signature replay the cached graph. `fn` must be pure in its array
  * arguments: it may not read array values (`item`, `tolist`, `mx.eval`) of anything computed from them, and other
  * arrays it reads are captured as constants unless listed in `inputs` (state it replaces goes in `outputs`).
+ * Keyless random draws read the global key, which is captured too (the same numbers every call, as in MLX) unless
+ * `mx.random.state` is among `inputs` and `outputs`.
  * `MLX_DISABLE_COMPILE` in the environment makes `compile` return `fn` itself. When every step runs on the GPU, a
  * call outside transforms is one node, and from the second call of an input signature on the GPU backend replays
  * the launches it recorded (pipelines, bindings, parameter words) instead of scheduling each step;
@@ -143,6 +145,7 @@ interface Entry {
  * @example
  * ```ts
  * const gelu = mx.compile((x) => x.multiply(0.5).multiply(mx.erf(x.divide(Math.SQRT2)).add(1)));
+ * const state = [model, optimizer, mx.random.state];
  * const step = mx.compile(trainStep, { inputs: state, outputs: state });
  * ```
  */
