@@ -201,8 +201,13 @@ export function bindMulti<P extends PrimitiveName>(
   const specs = primitiveDef(prim).outputs(inputs, params);
   const node = new Node(prim, params, inputs, stream);
   for (let i = 0; i < inputs.length; i++) inputs[i]!._uses++;
-  for (let i = 0; i < specs.length; i++) {
-    node.outputs.push(new MxArray(specs[i]!.shape, specs[i]!.dtype, node, i, depth + 1));
+  // exact-length output lists (pushing onto an empty array reserves room for 16)
+  if (specs.length === 1) {
+    node.outputs = [new MxArray(specs[0]!.shape, specs[0]!.dtype, node, 0, depth + 1)];
+  } else {
+    const outs = new Array<MxArray>(specs.length);
+    for (let i = 0; i < specs.length; i++) outs[i] = new MxArray(specs[i]!.shape, specs[i]!.dtype, node, i, depth + 1);
+    node.outputs = outs;
   }
   return node.outputs;
 }

@@ -166,9 +166,8 @@ const inFlight = new Map<Node, Promise<void>>();
 const YIELD_MS = 10;
 let lastYield = 0;
 
-function now(): number {
-  return globalThis.performance ? performance.now() : Date.now();
-}
+const perf = globalThis.performance;
+const now: () => number = perf ? () => perf.now() : Date.now;
 
 /** One turn of the event loop (timers and I/O run), not just the microtask queue. */
 function yieldToLoop(): Promise<void> {
