@@ -1,7 +1,8 @@
 /**
- * @file The WebGPU backend: buffers from the pooled allocator, command batching (many dispatches per compute pass,
- * submitted at a sync point or every `MAX_BATCH` dispatches), a pipeline cache keyed by WGSL source, readback
- * through a staging buffer, and the visible CPU fallback for primitives without a GPU kernel.
+ * @file The WebGPU backend: the Backend contract, buffers from the pooled allocator (webgpu/allocator.ts), kernel
+ * arguments and uploads, and the visible CPU fallback for primitives without a GPU kernel. It composes the parts
+ * that make launches cheap: the parameter arena (webgpu/arena.ts), the pipeline and bind group caches
+ * (webgpu/pipelines.ts), and command batching, completion tracking and readback (webgpu/batch.ts).
  *
  * `run` only encodes. Inputs that live on the CPU are uploaded with `writeBuffer` (synchronous); a node that falls
  * back to the CPU needs its GPU inputs read back first, which is asynchronous, so `needsHost` tells the scheduler
@@ -15,42 +16,15 @@ import { typedArrayFor } from '../../core/host.js';
 import { Storage, type ArrayData, type Backend, type MemoryStats, type TypedArray } from '../backend.js';
 import { cpuBackend, readSync } from '../cpu/index.js';
 import { BufferPool, type PooledBuffer } from './allocator.js';
-import { bufferBytes, grid } from './wgsl.js';
+import { ARENA_BYTES, SMALL_UPLOAD, type ParamArena, type ParamRef } from './arena.js';
+import { Batch } from './batch.js';
+import { PipelineCache, type LaunchMemo, type Pipeline } from './pipelines.js';
+import { bufferBytes } from './wgsl.js';
 import type { GpuKernel } from './kernels/kernel.js';
 
-const MAP_READ = 0x01, COPY_DST = 0x08, MAP_MODE_READ = 0x01;
-
-/**
- * Dispatches encoded before a batch is submitted without waiting for a sync point (the run-ahead bound; override
- * with MLX_TS_GPU_BATCH, as the GPU benchmark does to measure the best depth).
- */
-export const MAX_BATCH = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MLX_TS_GPU_BATCH) || 256;
-
-/** A batch this light (bytes its launches bind) is not worth an early submit (see `#limit`; MLX_TS_GPU_EARLY_BYTES overrides). */
-const EARLY_SUBMIT_BYTES = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['MLX_TS_GPU_EARLY_BYTES'] ?? 16 * 2 ** 20);
-
-/** Bytes of one parameter arena: launch parameters and small uploads of a batch, written with one writeBuffer. */
-const ARENA_BYTES = 64 * 1024;
-/** CPU-resident inputs up to this size travel in the arena instead of their own buffer and writeBuffer. */
-const SMALL_UPLOAD = 1024;
-
-/**
- * A launch's i32 parameters inside the current arena. Dispatch binds it with a dynamic offset, so every launch of a
- * pipeline can share one cached bind group instead of creating one per launch.
- */
-export class ParamRef implements PooledBuffer {
-  constructor(readonly arena: Arena, readonly offset: number, readonly size: number) {}
-  get buffer(): GPUBuffer { return this.arena.buffer; }
-  get lastUse(): number { return this.arena.lastUse; }
-  set lastUse(v: number) { this.arena.lastUse = v; }
-}
-
-/** A parameter arena: a storage buffer, its host image, and how much of it the current batch has used. */
-interface Arena extends PooledBuffer {
-  host: Uint8Array;
-  used: number;
-  id: number;
-}
+export { MAX_BATCH } from './batch.js';
+export { ParamRef } from './arena.js';
+export { newLaunchMemo, sliced, type LaunchMemo } from './pipelines.js';
 
 /** A kernel argument: a buffer plus the strided view of one array in it (offset and strides in elements). */
 export interface GpuArg {
@@ -59,20 +33,6 @@ export interface GpuArg {
   shape: readonly number[];
   strides: readonly number[];
   offset: number;
-}
-
-/** Whether a binding is part of a larger buffer (a slab slot or a parameter slice) rather than the whole buffer. */
-const sliced = (b: PooledBuffer): boolean => b.slab !== undefined || b instanceof ParamRef;
-
-/** A compiled pipeline, its bind group layout and an id for the bind group cache. */
-interface Pipeline {
-  module: GPUShaderModule;
-  pipe: GPUComputePipeline;
-  layout: GPUBindGroupLayout;
-  pl: GPUPipelineLayout | 'auto';
-  id: number;
-  /** Every binding takes a dynamic offset. */
-  dynamic: boolean;
 }
 
 /**
@@ -87,65 +47,22 @@ export interface GpuRecorder {
   fail(why: string): void;
 }
 
-/** A replayed launch's memo for `dispatchMemo` (start with `newLaunchMemo()`). */
-export interface LaunchMemo {
-  /** The backend whose pipeline and bind group these are (a new device after `initGpu` starts afresh). */
-  owner: unknown;
-  key: number;
-  pipe: unknown;
-  bg: unknown;
-  bufs: GPUBuffer[];
-  sizes: number[];
-  offsets: number[];
-}
-
-/** An empty memo. */
-export const newLaunchMemo = (): LaunchMemo => ({ owner: null, key: -1, pipe: null, bg: null, bufs: [], sizes: [], offsets: [] });
-
+/** The WebGPU backend of one device (`mx.initGpu` creates it); kernels receive it as `be`. */
 export class WebGpuBackend implements Backend {
   readonly type = 'gpu' as const;
   readonly pool: BufferPool;
   /** Per-dimension workgroup count limit. */
   readonly maxGroups: number;
   readonly maxBinding: number;
-  // the shader module stays referenced with its pipeline: Dawn's Node binding crashes if a module is collected
-  // while its pipeline lives
-  #pipelines = new Map<string, Map<number, Pipeline>>();
-  /** Bind groups of unfinished batches, kept alive until the GPU is done with them (same reason). */
-  #inFlight: unknown[] = [];
-  #encoder: GPUCommandEncoder | null = null;
-  #pass: GPUComputePassEncoder | null = null;
-  #count = 0;
-  /** Bytes the open batch's launches bind (a rough measure of the GPU time it holds). */
-  #bytes = 0;
-  /**
-   * Launches after which the open batch is submitted early, provided they bind at least EARLY_SUBMIT_BYTES: 1 after
-   * a sync point, doubling with each submit (MAX_BATCH launches always submit). So the GPU starts at once on heavy
-   * work (the first matmul of a decode step) while the host encodes the rest, and chains of tiny launches, which
-   * the GPU would finish before the next submit anyway, pay one submit (about 120 µs of host time through Dawn on an
-   * H100) per MAX_BATCH launches instead of one per doubling.
-   */
-  #limit = 1;
-  /** Id of the batch being encoded (submitted batches have smaller ids). */
-  #batch = 0;
-  /**
-   * Mappable staging buffers by size, reused and never destroyed while the device lives: with Dawn's Node binding,
-   * destroying buffers or waiting on onSubmittedWorkDone while other work is pending crashed lavapipe runs, so
-   * completion is learned from staging maps instead (the queue runs in order, so a mapped read proves every
-   * earlier submission done).
-   */
-  #staging = new Map<number, GPUBuffer[]>();
+  /** Pipelines and bind groups of this device. */
+  readonly #pipes: PipelineCache;
+  /** The batch being encoded, with completion tracking and readback. */
+  readonly #batch: Batch;
+  /** The batch's parameter arena (`#batch.arena`, kept here for the per-launch `params`). */
+  readonly #arena: ParamArena;
+  /** The source of the 4-byte read that `synchronize` uses as a fence. */
   #fenceSrc: PooledBuffer | null = null;
   #temps: PooledBuffer[] = [];
-  /** The arena the batch being encoded writes into, and retired arenas waiting for their batch to complete. */
-  #arena: Arena | null = null;
-  #arenas: Arena[] = [];
-  readonly #align: number;
-  readonly #maxDyn: number;
-  /** Bind groups by pipeline and buffers: steady-state loops reuse them (pooled buffers recur). */
-  #groups = new Map<string, GPUBindGroup>();
-  #bufIds = new WeakMap<GPUBuffer, number>();
-  #nextId = 0;
   #error: Error | null = null;
   #lost: string | null = null;
   /**
@@ -162,9 +79,12 @@ export class WebGpuBackend implements Backend {
     this.maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
     this.maxBinding = device.limits.maxStorageBufferBindingSize;
     this.pool = new BufferPool(device, device.limits.maxBufferSize);
-    this.pool.onDestroy = () => this.#groups.clear();
-    this.#align = device.limits.minStorageBufferOffsetAlignment ?? 256;
-    this.#maxDyn = Number(globalThis.process?.env?.MLX_TS_GPU_MAXDYN) || (device.limits.maxDynamicStorageBuffersPerPipelineLayout ?? 4);
+    // pipelines, buffers (for bind group keys) and arenas draw ids from one counter
+    const ids = { next: 0 };
+    this.#pipes = new PipelineCache(device, this.stats, ids);
+    this.#batch = new Batch(device, this.pool, this.stats, this.maxGroups, ids);
+    this.#arena = this.#batch.arena;
+    this.pool.onDestroy = () => this.#pipes.groups.clear();
     device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
       this.#error ??= new Error(`[gpu] WebGPU error: ${e.error.message}`);
     };
@@ -215,7 +135,7 @@ export class WebGpuBackend implements Backend {
     const host = readSync(cpuBackend, d, x.dtype, x.shape);
     if (host.byteLength <= SMALL_UPLOAD) {
       const align = Math.max(16, x.dtype.size);
-      const { arena, offset } = this.#reserve(host.byteLength, align);
+      const { arena, offset } = this.#arena.reserve(host.byteLength, align);
       arena.host.set(new Uint8Array(host.buffer, host.byteOffset, host.byteLength), offset);
       this.stats.uploads++;
       return { buf: arena, dtype: x.dtype, shape: x.shape, strides: rowMajorStrides(x.shape), offset: offset / x.dtype.size };
@@ -241,7 +161,7 @@ export class WebGpuBackend implements Backend {
    * (the pool hands freed buffers out at once) needs that batch submitted first.
    */
   #beforeHostWrite(buf: PooledBuffer): void {
-    if (this.#encoder && buf.lastUse >= this.#batch) this.flush();
+    if (this.#batch.encoder && buf.lastUse >= this.#batch.id) this.#batch.flush();
   }
 
   /**
@@ -249,7 +169,8 @@ export class WebGpuBackend implements Backend {
    * batch's arena and bound with a dynamic offset; the arena is written once when the batch is submitted.
    */
   params(values: readonly number[]): PooledBuffer {
-    const bytes = Math.ceil(Math.max(4, values.length * 4) / this.#align) * this.#align;
+    const align = this.#arena.align;
+    const bytes = Math.ceil(Math.max(4, values.length * 4) / align) * align;
     if (bytes > ARENA_BYTES / 4) {
       // unusually long parameter lists get their own buffer
       this.recorder?.fail('long parameters');
@@ -260,17 +181,12 @@ export class WebGpuBackend implements Backend {
       this.device.queue.writeBuffer(b.buffer, b.offset, a);
       return b;
     }
-    const { arena, offset } = this.#reserve(bytes, this.#align);
-    const view = new Int32Array(arena.host.buffer, offset, values.length);
-    for (let i = 0; i < values.length; i++) view[i] = values[i]!;
-    return new ParamRef(arena, offset, bytes);
+    return this.#arena.params(values, bytes);
   }
 
   /** A copy of recorded parameter words (`words.length * 4` bytes, a multiple of the alignment) in the arena. */
   paramWords(words: Int32Array): ParamRef {
-    const { arena, offset } = this.#reserve(words.byteLength, this.#align);
-    new Int32Array(arena.host.buffer, offset, words.length).set(words);
-    return new ParamRef(arena, offset, words.byteLength);
+    return this.#arena.words(words);
   }
 
   /** The words of a parameter slice as written so far (the arena's host image keeps them until it is reused). */
@@ -278,125 +194,7 @@ export class WebGpuBackend implements Backend {
     return new Int32Array(p.arena.host.buffer.slice(p.offset, p.offset + p.size));
   }
 
-  /** `bytes` of the current arena at an offset aligned to `align`; a full arena submits the batch first. */
-  #reserve(bytes: number, align: number): { arena: Arena; offset: number } {
-    let a = this.#arena;
-    let off = a ? Math.ceil(a.used / align) * align : 0;
-    if (!a || off + bytes > ARENA_BYTES) {
-      if (this.#encoder) this.flush();
-      else this.#retireArena();
-      a = this.#arena = this.#freshArena();
-      off = 0;
-    }
-    a.used = off + bytes;
-    return { arena: a, offset: off };
-  }
-
-  /** Writes the current arena (parameters and small uploads, one write ordered before the next submit) and retires it. */
-  #retireArena(): void {
-    const a = this.#arena;
-    if (!a) return;
-    this.#arena = null;
-    if (a.used > 0) this.device.queue.writeBuffer(a.buffer, 0, a.host, 0, Math.ceil(a.used / 4) * 4);
-    a.lastUse = Math.max(a.lastUse, this.#batch);
-    this.#arenas.push(a);
-  }
-
-  /** A retired arena whose batch has completed, or a new one. */
-  #freshArena(): Arena {
-    const i = this.#arenas.findIndex((x) => x.lastUse <= this.pool.completed);
-    if (i >= 0) { const a = this.#arenas.splice(i, 1)[0]!; a.used = 0; return a; }
-    const buffer = this.device.createBuffer({ size: ARENA_BYTES, usage: 0x80 | COPY_DST });
-    return { buffer, offset: 0, size: ARENA_BYTES, lastUse: -1, host: new Uint8Array(ARENA_BYTES), used: 0, id: this.#nextId++ };
-  }
-
   // ---- encoding -------------------------------------------------------------------------------------------
-
-  /**
-   * The pipeline of `code` for these bindings. Launches that bind parameter slices or slab slots use an explicit
-   * layout in which every binding takes a dynamic offset, so one bind group serves every launch that binds the same
-   * buffers. Slab slots are declared read-write (in the layout and, rewritten, in the WGSL) because two slots of one
-   * slab may be an input and the output of the same launch, and WebGPU forbids a buffer being read-only and writable
-   * storage in one dispatch; the access modes of whole buffers stay as written.
-   */
-  #pipeline(code: string, buffers: readonly PooledBuffer[]): Pipeline {
-    let mask = 0, slots = 0;
-    for (let i = 0; i < buffers.length; i++) {
-      const b = buffers[i]!;
-      if (b instanceof ParamRef) mask |= 1 << i;
-      else if (b.slab) { mask |= 1 << i; slots |= 1 << i; }
-    }
-    // every binding needs a dynamic offset; past the device's limit, slices are bound at fixed offsets instead
-    const dynamic = mask !== 0 && buffers.length <= this.#maxDyn;
-    let byMode = this.#pipelines.get(code);
-    if (!byMode) this.#pipelines.set(code, (byMode = new Map()));
-    const mode = mask ? (slots + 1) * 2 + (dynamic ? 1 : 0) : 0;
-    let p = byMode.get(mode);
-    if (!p) {
-      let src = code;
-      for (let i = 0; i < buffers.length; i++) {
-        if (slots >> i & 1) src = src.replace(new RegExp(`(@binding\\(${i}\\)\\s*var\\s*<\\s*storage)\\s*(?:,\\s*read\\s*)?>`), '$1, read_write>');
-      }
-      const module = this.device.createShaderModule({ code: src });
-      let layout: GPUPipelineLayout | 'auto' = 'auto';
-      let bgl: GPUBindGroupLayout | null = null;
-      if (mask) {
-        const rw = new Set<number>();
-        for (const m of src.matchAll(/@binding\((\d+)\)\s*var\s*<\s*storage\s*,\s*read_write\s*>/g)) rw.add(Number(m[1]));
-        bgl = this.device.createBindGroupLayout({
-          entries: buffers.map((_, i) => ({
-            binding: i, visibility: 4 /* COMPUTE */,
-            buffer: { type: rw.has(i) ? 'storage' as const : 'read-only-storage' as const, hasDynamicOffset: dynamic },
-          })),
-        });
-        layout = this.device.createPipelineLayout({ bindGroupLayouts: [bgl] });
-      }
-      const pipe = this.device.createComputePipeline({ layout, compute: { module, entryPoint: 'main' } });
-      p = { module, pipe, layout: bgl ?? pipe.getBindGroupLayout(0), pl: layout, id: this.#nextId++, dynamic };
-      byMode.set(mode, p);
-      this.stats.pipelines++;
-    }
-    return p;
-  }
-
-  #bufId(b: GPUBuffer): number {
-    let id = this.#bufIds.get(b);
-    if (id === undefined) this.#bufIds.set(b, (id = this.#nextId++));
-    return id;
-  }
-
-  /** The bind group of `buffers` for pipeline `p`, from the cache when the same buffers were bound before. */
-  #bindGroup(p: Pipeline, buffers: readonly PooledBuffer[]): GPUBindGroup {
-    let key = String(p.id);
-    // a slot or slice binds its size at offset 0 plus a dynamic offset, or (no dynamic offsets) at its own offset
-    for (const b of buffers) {
-      key += `,${this.#bufId(b.buffer)}`;
-      if (sliced(b)) key += p.dynamic ? `:${b.size}` : `:${b.size}@${b.offset}`;
-    }
-    let bg = this.#groups.get(key);
-    if (!bg) {
-      bg = this.device.createBindGroup({
-        layout: p.layout,
-        entries: buffers.map((b, i) => ({
-          binding: i,
-          resource: sliced(b) ? { buffer: b.buffer, offset: p.dynamic ? 0 : b.offset, size: b.size } : { buffer: b.buffer },
-        })),
-      });
-      if (this.#groups.size >= 4096) this.#groups.clear();
-      this.#groups.set(key, bg);
-      this.stats.bindGroups++;
-    }
-    return bg;
-  }
-
-  #computePass(): GPUComputePassEncoder {
-    if (!this.#encoder) this.#encoder = this.device.createCommandEncoder();
-    if (!this.#pass) { this.#pass = this.#encoder.beginComputePass(); this.#bound = null; }
-    return this.#pass;
-  }
-
-  /** The pipeline bound in the current pass. */
-  #bound: GPUComputePipeline | null = null;
 
   /**
    * Slab slots bind read-write, and WebGPU rejects two writable bindings of overlapping ranges, so a slot bound
@@ -424,11 +222,7 @@ export class WebGpuBackend implements Backend {
 
   /** Encodes a copy of `bytes` of allocation `from` into `to`, between launches. */
   copyBuffer(from: PooledBuffer, to: PooledBuffer, bytes = from.size): void {
-    this.#pass?.end();
-    this.#pass = null;
-    if (!this.#encoder) this.#encoder = this.device.createCommandEncoder();
-    from.lastUse = to.lastUse = this.#batch;
-    this.#encoder.copyBufferToBuffer(from.buffer, from.offset, to.buffer, to.offset, bytes);
+    this.#batch.copy(from, to, bytes);
   }
 
   /**
@@ -439,8 +233,8 @@ export class WebGpuBackend implements Backend {
     if (groups === 0) return;
     buffers = this.#unalias(buffers);
     this.recorder?.launch(code, buffers, groups);
-    const p = this.#pipeline(code, buffers);
-    this.#encode(p, this.#bindGroup(p, buffers), buffers, groups);
+    const p = this.#pipes.pipeline(code, buffers);
+    this.#batch.encode(p, this.#pipes.bindGroup(p, buffers), buffers, groups);
   }
 
   /**
@@ -449,101 +243,13 @@ export class WebGpuBackend implements Backend {
    * skips both lookups.
    */
   dispatchMemo(code: string, buffers: readonly PooledBuffer[], groups: number, m: LaunchMemo): void {
-    let key = 0;
-    for (let i = 0; i < buffers.length; i++) {
-      const b = buffers[i]!;
-      if (b instanceof ParamRef) key |= 1 << i;
-      else if (b.slab) key |= 0x101 << i;
-    }
-    if (m.owner !== this) { m.owner = this; m.pipe = null; }
-    let p = m.pipe as Pipeline | null;
-    if (!p || m.key !== key) { p = this.#pipeline(code, buffers); m.pipe = p; m.key = key; m.bg = null; }
-    let bg = m.bg as GPUBindGroup | null;
-    if (bg) {
-      for (let i = 0; i < buffers.length; i++) {
-        const b = buffers[i]!;
-        if (m.bufs[i] !== b.buffer || m.sizes[i] !== b.size || (!p.dynamic && m.offsets[i] !== b.offset)) { bg = null; break; }
-      }
-    }
-    if (!bg) {
-      bg = this.#bindGroup(p, buffers);
-      m.bg = bg;
-      m.bufs = buffers.map((b) => b.buffer);
-      m.sizes = buffers.map((b) => b.size);
-      m.offsets = buffers.map((b) => b.offset);
-    }
-    this.#encode(p, bg, buffers, groups);
-  }
-
-  /** Sets the pipeline (unless bound already) and bind group and records the launch. */
-  #encode(p: Pipeline, bg: GPUBindGroup, buffers: readonly PooledBuffer[], groups: number): void {
-    for (const b of buffers) { b.lastUse = this.#batch; this.#bytes += b.size; }
-    this.#inFlight.push(bg);
-    const pass = this.#computePass();
-    // consecutive launches of one kernel (a chain of adds) keep the pipeline bound
-    if (this.#bound !== p.pipe) { pass.setPipeline(p.pipe); this.#bound = p.pipe; }
-    if (p.dynamic) {
-      // whole buffers bind at offset 0 (their binding covers the buffer)
-      const dyn = buffers.map((b) => (sliced(b) ? b.offset : 0));
-      pass.setBindGroup(0, bg, dyn);
-    } else pass.setBindGroup(0, bg);
-    const [x, y] = grid(groups, this.maxGroups);
-    pass.dispatchWorkgroups(x, y);
-    this.stats.dispatches++;
-    if (++this.#count >= MAX_BATCH || (this.#count >= this.#limit && this.#bytes >= EARLY_SUBMIT_BYTES)) this.flush();
+    const bg = this.#pipes.memo(code, buffers, m);
+    this.#batch.encode(m.pipe as Pipeline, bg, buffers, groups);
   }
 
   /** Submits the encoded work; buffers it used become reusable when the GPU reports it done. */
   flush(): void {
-    if (!this.#encoder) return;
-    this.#retireArena();
-    this.#pass?.end();
-    this.#pass = null;
-    const cb = this.#encoder.finish();
-    this.device.queue.submit([cb]);
-    this.#inFlight.push(this.#encoder, cb);
-    this.#encoder = null;
-    this.#count = 0;
-    this.#bytes = 0;
-    this.#limit = Math.min(MAX_BATCH, this.#limit * 2);
-    this.stats.submits++;
-    this.#batch++;
-    this.#held.push([this.#batch - 1, this.#inFlight]);
-    this.#inFlight = [];
-  }
-
-  /** Objects of submitted batches, dropped once the batch is known complete. */
-  #held: [number, unknown[]][] = [];
-
-  #completed(id: number): void {
-    this.pool.completedUpTo(id);
-    this.#held = this.#held.filter(([b]) => b > id);
-  }
-
-  #stagingBuffer(size: number): GPUBuffer {
-    return this.#staging.get(size)?.pop() ?? this.device.createBuffer({ size, usage: MAP_READ | COPY_DST });
-  }
-
-  /**
-   * Copies `bytes` bytes at `offset` of `src` into a staging buffer, submits, and resolves with a copy of them once
-   * the GPU is done (and with it every earlier submission).
-   */
-  async #readBytes(src: GPUBuffer, offset: number, bytes: number): Promise<Uint8Array> {
-    const staging = this.#stagingBuffer(bytes);
-    this.#computePass();
-    this.#pass!.end();
-    this.#pass = null;
-    this.#encoder!.copyBufferToBuffer(src, offset, staging, 0, bytes);
-    const id = this.#batch;
-    this.flush();
-    await staging.mapAsync(MAP_MODE_READ);
-    const out = new Uint8Array(staging.getMappedRange().slice(0));
-    staging.unmap();
-    let list = this.#staging.get(bytes);
-    if (!list) this.#staging.set(bytes, (list = []));
-    list.push(staging);
-    this.#completed(id);
-    return out;
+    this.#batch.flush();
   }
 
   #releaseTemps(): void {
@@ -561,7 +267,6 @@ export class WebGpuBackend implements Backend {
     return k.ok(node) ? k : null;
   }
 
-  /** Inputs that must be read back to the host before `run`: the GPU inputs of a node that falls back. */
   /**
    * Runs one node's GPU kernel now, outside the scheduler (compiled plans run their steps this way): false, with
    * nothing done, when the kernel declines it.
@@ -594,6 +299,7 @@ export class WebGpuBackend implements Backend {
     }
   }
 
+  /** Inputs that must be read back to the host before `run`: the GPU inputs of a node that falls back. */
   needsHost(node: Node): MxArray[] {
     if (this.#kernel(node)) return [];
     return node.inputs.filter((x) => x._data && x._data.storage.backend !== cpuBackend);
@@ -653,8 +359,8 @@ export class WebGpuBackend implements Backend {
     const start = src.offset * dtype.size, end = start + out.byteLength;
     const s4 = Math.floor(start / 4) * 4, e4 = Math.ceil(end / 4) * 4;
     const pb = src.storage.handle as PooledBuffer;
-    pb.lastUse = this.#batch;
-    const pending = this.#readBytes(pb.buffer, pb.offset + s4, e4 - s4);
+    pb.lastUse = this.#batch.id;
+    const pending = this.#batch.readBytes(pb.buffer, pb.offset + s4, e4 - s4);
     if (copy) { copy.storage.retain(); copy.storage.release(); }
     this.stats.readbacks++;
     const bytes = await pending;
@@ -670,12 +376,13 @@ export class WebGpuBackend implements Backend {
 
   async synchronize(): Promise<void> {
     if (this.#lost !== null) return;
-    this.#limit = 1;
-    if (this.#encoder || this.#batch - 1 > this.pool.completed) {
+    const batch = this.#batch;
+    batch.limit = 1;
+    if (batch.encoder || batch.id - 1 > this.pool.completed) {
       // a 4-byte read is the fence: it completes after everything submitted before it
       this.#fenceSrc ??= this.pool.alloc(4);
-      this.#fenceSrc.lastUse = this.#batch;
-      await this.#readBytes(this.#fenceSrc.buffer, this.#fenceSrc.offset, 4);
+      this.#fenceSrc.lastUse = batch.id;
+      await batch.readBytes(this.#fenceSrc.buffer, this.#fenceSrc.offset, 4);
     }
     this.check('synchronize');
   }
