@@ -72,10 +72,14 @@ export function normAxis(axis: number, ndim: number, op: string): number {
  * Throws on repeated axes.
  */
 export function normAxes(axis: number | readonly number[] | null | undefined, ndim: number, op: string): number[] {
-  if (axis === undefined || axis === null) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof axis === 'number' ? [axis] : axis;
-  const out = list.map((a) => normAxis(a, ndim, op));
-  const sorted = [...out].sort((x, y) => x - y);
+  if (axis === undefined || axis === null) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
+  // one axis (the usual case) needs no sorting or duplicate check
+  if (typeof axis === 'number') return [normAxis(axis, ndim, op)];
+  const sorted = axis.map((a) => normAxis(a, ndim, op)).sort((x, y) => x - y);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i] === sorted[i - 1]) throw new Error(`[${op}] Received duplicate axis ${sorted[i]}.`);
   }

@@ -199,7 +199,17 @@ function checkPerm(axes: readonly number[], ndim: number, op: string): number[] 
     throw new Error(`[${op}] Received ${list.length} axes ${JSON.stringify(list)} for array with ${ndim} dimensions.`);
   }
   const out = list.map((x) => normAxis(x, ndim, op));
-  if (new Set(out).size !== ndim) throw new Error(`[${op}] Repeat axes not allowed in ${JSON.stringify(list)}.`);
+  // out has ndim entries in [0, ndim): a permutation exactly when no entry repeats
+  let seen = 0;
+  for (const x of out) {
+    const bit = ndim <= 30 ? 1 << x : 0;
+    if (bit === 0) {
+      if (new Set(out).size !== ndim) throw new Error(`[${op}] Repeat axes not allowed in ${JSON.stringify(list)}.`);
+      break;
+    }
+    if (seen & bit) throw new Error(`[${op}] Repeat axes not allowed in ${JSON.stringify(list)}.`);
+    seen |= bit;
+  }
   return out;
 }
 
