@@ -2,8 +2,11 @@
  * @file The GPU kernel of `planCall` (a compiled call as one node). The first run of an input signature runs the
  * plan's steps through their kernels with a recorder attached to the backend, which notes every allocation and
  * launch: the WGSL code, each binding as input k / allocation n / parameter words, and the workgroup count. Later
- * runs replay that list: they allocate the same sizes, copy the parameter words into the arena and dispatch with
- * the call's own buffers, skipping node construction, scheduling, kernel selection and parameter computation.
+ * runs replay that list: they copy the parameter words into the arena and dispatch with the call's own buffers,
+ * skipping node construction, scheduling, kernel selection and parameter computation. The recording's
+ * intermediates are laid out once in a memory plan (allocations whose lifetimes do not overlap share a buffer); the
+ * plan keeps those buffers, so every call binds the same ones and finds its bind groups cached, and only outputs
+ * are allocated per call.
  *
  * Inputs are made dense at offset 0 on the GPU first (host data is uploaded, strided views copied; constants once
  * per plan), so the recorded parameter words (which hold input offsets and strides) fit every later call. Inputs
@@ -17,7 +20,7 @@ import { MxArray, type Node } from '../../core/array.js';
 import { Storage, backendFor, type ArrayData } from '../backend.js';
 import { runSteps, handOver, type PlanCallParams } from '../../core/primitives/replay.js';
 import { ParamRef, newLaunchMemo, type GpuRecorder, type LaunchMemo, type WebGpuBackend } from './backend.js';
-import type { PooledBuffer } from './allocator.js';
+import { sizeClass, type PooledBuffer } from './allocator.js';
 import type { GpuKernel } from './kernels/kernel.js';
 
 /** A binding of a recorded launch: input `i`, allocation `i` of the call, or parameter words. */
@@ -31,8 +34,19 @@ interface Copy { from: Bind & { k: 0 | 1 }; to: number; bytes: number }
 /** Where an output's data lives: in input `i` (a view of it) or in allocation `i`, and the view. */
 interface OutRec { inInput: boolean; i: number; nbytes: number; offset: number; strides: readonly number[]; contiguous: boolean }
 
-/** Allocation sizes (negative: a whole buffer, never a slab slot), the work in order, and the outputs. */
-interface Recording { allocs: number[]; work: (Launch | Copy)[]; outs: OutRec[] }
+/**
+ * Allocation sizes (negative: a whole buffer, never a slab slot), the work in order, and the outputs. `slot[i]`
+ * is the buffer of the plan's memory plan that intermediate allocation i lives in (-1: an output's allocation,
+ * fresh per call); `slots` are those buffers' sizes, and `owned` the buffers once made (per pool).
+ */
+interface Recording {
+  allocs: number[];
+  work: (Launch | Copy)[];
+  outs: OutRec[];
+  slot: number[];
+  slots: number[];
+  owned: { pool: unknown; bufs: PooledBuffer[] } | null;
+}
 
 /** Recordings kept per plan (input alias patterns); past this, further signatures run their steps directly. */
 const MAX_RECORDINGS = 8;
@@ -213,15 +227,83 @@ function finish(rc: Recorder, outs: readonly ArrayData[]): Recording | null {
     if (!s || s.k === 2) return null;
     recs.push({ inInput: s.k === 0, i: s.i, nbytes: d.storage.nbytes, offset: d.offset, strides: d.strides, contiguous: d.contiguous });
   }
-  return { allocs: rc.allocs, work: rc.work, outs: recs };
+  const [slot, slots] = memoryPlan(rc.allocs, rc.work, new Set(recs.filter((o) => !o.inInput).map((o) => o.i)));
+  return { allocs: rc.allocs, work: rc.work, outs: recs, slot, slots, owned: null };
+}
+
+/**
+ * Assigns the call's intermediate allocations to as few buffers as their lifetimes allow: an allocation takes a
+ * free buffer of its size class (and kind: slab slot or whole buffer) once the previous tenant's last launch is
+ * encoded before its first. Launches run in queue order, so the same buffers serve every call of the plan; the
+ * launches then bind the same buffers each call and find their bind groups cached. Outputs get fresh memory.
+ */
+function memoryPlan(allocs: readonly number[], work: readonly (Launch | Copy)[], outputs: ReadonlySet<number>): [number[], number[]] {
+  const first = allocs.map(() => -1), last = allocs.map(() => -1);
+  const touch = (i: number, t: number): void => { if (first[i]! < 0) first[i] = t; last[i] = t; };
+  work.forEach((w, t) => {
+    if ('to' in w) { if (w.from.k === 1) touch(w.from.i, t); touch(w.to, t); return; }
+    for (const b of w.binds) if (b.k === 1) touch(b.i, t);
+  });
+  const slot = allocs.map(() => -1);
+  const slots: number[] = [];
+  const freeAt = new Map<number, number[]>(); // launch index -> slots whose tenant ends there
+  const free = new Map<number, number[]>(); // signed class size -> free slots
+  const order = allocs.map((_, i) => i).filter((i) => !outputs.has(i) && first[i]! >= 0).sort((a, b) => first[a]! - first[b]! || a - b);
+  let t = 0;
+  const releaseUpTo = (limit: number): void => {
+    for (; t < limit; t++) {
+      for (const k of freeAt.get(t) ?? []) {
+        const c = slots[k]!;
+        let l = free.get(c);
+        if (!l) free.set(c, (l = []));
+        l.push(k);
+      }
+    }
+  };
+  for (const i of order) {
+    // tenants whose last use came before this allocation's first use have left their buffer
+    releaseUpTo(first[i]!);
+    const bytes = allocs[i]!;
+    const cls = bytes < 0 ? -sizeClass(-bytes) : sizeClass(bytes);
+    const k = free.get(cls)?.pop() ?? slots.push(cls) - 1;
+    slot[i] = k;
+    let l = freeAt.get(last[i]!);
+    if (!l) freeAt.set(last[i]!, (l = []));
+    l.push(k);
+  }
+  return [slot, slots];
+}
+
+/** Buffers of the memory plans of recordings that were collected go back to their pool. */
+const ownedBuffers = new FinalizationRegistry<{ pool: { free(b: PooledBuffer): void }; bufs: PooledBuffer[] }>((o) => {
+  for (const b of o.bufs) o.pool.free(b);
+});
+
+/** The buffers of `rec`'s memory plan in `be`'s pool, made on first use (again after a device re-initialisation). */
+function ownedSlots(be: WebGpuBackend, rec: Recording): PooledBuffer[] {
+  if (rec.owned?.pool === be.pool) return rec.owned.bufs;
+  const bufs = rec.slots.map((c) => (c < 0 ? be.pool.alloc(-c, true) : be.pool.alloc(c)));
+  const owned = { pool: be.pool, bufs };
+  rec.owned = owned;
+  ownedBuffers.register(rec, owned);
+  return bufs;
 }
 
 /** Encodes a recording on this call's buffers; the outputs' data. */
 function replay(be: WebGpuBackend, rec: Recording, ins: readonly ArrayData[]): ArrayData[] {
   const bufs: PooledBuffer[] = [];
   const kept = new Map<number, Storage>();
+  const fresh: PooledBuffer[] = [];
   try {
-    for (const bytes of rec.allocs) bufs.push(bytes < 0 ? be.pool.alloc(-bytes, true) : be.pool.alloc(bytes));
+    const owned = ownedSlots(be, rec);
+    for (let i = 0; i < rec.allocs.length; i++) {
+      const k = rec.slot[i]!;
+      if (k >= 0) { bufs.push(owned[k]!); continue; }
+      const bytes = rec.allocs[i]!;
+      const b = bytes < 0 ? be.pool.alloc(-bytes, true) : be.pool.alloc(bytes);
+      bufs.push(b);
+      fresh.push(b);
+    }
     const inBufs = ins.map((d) => d.storage.handle as PooledBuffer);
     for (const l of rec.work) {
       if ('to' in l) { be.copyBuffer(l.from.k === 0 ? inBufs[l.from.i]! : bufs[l.from.i]!, bufs[l.to]!, l.bytes); continue; }
@@ -244,8 +326,8 @@ function replay(be: WebGpuBackend, rec: Recording, ins: readonly ArrayData[]): A
     be.stats.replays++;
     return outs;
   } finally {
-    // intermediates go back to the pool now; it hands them out again only once this batch has completed
-    bufs.forEach((b, i) => { if (!kept.has(i)) be.pool.free(b); });
+    // fresh allocations that did not become outputs go back to the pool (the plan's own buffers stay with it)
+    for (const b of fresh) if (![...kept.values()].some((st) => st.handle === b)) be.pool.free(b);
   }
 }
 
