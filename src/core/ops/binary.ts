@@ -72,8 +72,8 @@ function describe(x: ArrayLike): string {
 
 function binary(name: SimpleBinaryName, kind: Kind, a: ArrayLike, b: ArrayLike, opts: StreamOpt, api: string = name): MxArray {
   const s = toStream(opts.stream, api);
-  const [x, y] = prepare(kind, api, a, b, s);
-  return bind(name, [x, y], NO_PARAMS, s);
+  // prepare's fresh pair serves as the node's input list
+  return bind(name, prepare(kind, api, a, b, s), NO_PARAMS, s);
 }
 
 /** `a + b` with broadcasting. @example `mx.add(mx.array([1, 2]), 1)` → `[2, 3]` */

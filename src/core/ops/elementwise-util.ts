@@ -5,7 +5,7 @@ import { MxArray, bind, isArray, type ArrayLike } from '../array.js';
 import * as dt from '../dtype.js';
 import type { Dtype } from '../dtype.js';
 import { asArray, packValues } from '../construct.js';
-import { backendFor } from '../../backend/backend.js';
+import { backendFor, type TypedArray } from '../../backend/backend.js';
 import type { Stream } from '../device.js';
 import { astype } from './basic.js';
 
@@ -19,8 +19,15 @@ export const NO_PARAMS = Object.freeze({}) as Record<string, never>;
 function scalarOperand(x: number | boolean | bigint, d: Dtype, stream: Stream | undefined): MxArray {
   if (!stream) return asArray(x, d);
   const a = new MxArray([], d, null);
-  a._attach(backendFor(stream.device.type).fromHost(packValues([x], d), d, a.shape), true);
+  a._attach(backendFor(stream.device.type).fromHost(scalarValues(x, d), d, a.shape), true);
   return a;
+}
+
+/** `packValues([x], d)`, with the two usual dtypes written directly (same conversions as its writers). */
+function scalarValues(x: number | boolean | bigint, d: Dtype): TypedArray {
+  if (d === dt.float32) { const b = new Float32Array(1); b[0] = Number(x); return b; }
+  if (d === dt.int32) { const v = Number(x); const b = new Int32Array(1); b[0] = Number.isFinite(v) ? Math.trunc(v) : 0; return b; }
+  return packValues([x], d);
 }
 
 /** An op argument as an array: arrays as they are, JS scalars as 0-d arrays of their own (MLX default) dtype. */
