@@ -57,6 +57,11 @@ export interface Backend {
    * whose data belongs to another backend). Lets a GPU backend take CPU inputs directly and fall back to CPU kernels.
    */
   needsHost?(node: Node): import('../core/array.js').MxArray[];
+  /**
+   * The most arrays (inputs plus outputs) one generated kernel may bind, when the backend has such a limit (a GPU's
+   * storage bindings per shader stage, less the parameter binding). `mx.compile` sizes its fused nodes to fit.
+   */
+  readonly maxKernelArrays?: number;
   /** Wraps host bytes (already in the dtype's storage layout, row-major) as data of this backend. */
   fromHost(values: TypedArray, dtype: Dtype, shape: readonly number[]): ArrayData;
   /** Reads data back as a dense row-major typed array in the dtype's storage layout. */

@@ -75,6 +75,9 @@ export class WebGpuBackend implements Backend {
   /** Set while a compiled plan is being recorded (webgpu/replay.ts). */
   recorder: GpuRecorder | null = null;
 
+  /** Storage bindings per shader stage, less the one for launch parameters (see `Backend.maxKernelArrays`). */
+  get maxKernelArrays(): number { return this.device.limits.maxStorageBuffersPerShaderStage - 1; }
+
   constructor(readonly device: GPUDevice, readonly kernels: Partial<Record<string, GpuKernel>>) {
     this.maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
     this.maxBinding = device.limits.maxStorageBufferBindingSize;

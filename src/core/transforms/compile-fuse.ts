@@ -21,6 +21,8 @@ import {
 } from '../primitives/compiled.js';
 import type { PrimitiveParams } from '../primitive.js';
 import { consumers, paramsKey, scalarValue, type GNode, type Graph, type Val } from './compile-graph.js';
+import type { Stream } from '../device.js';
+import { allBackends } from '../../backend/backend.js';
 
 const UNFUSABLE = new Set(['conj', 'bitwiseInvert', 'bitwiseAnd', 'bitwiseOr', 'bitwiseXor', 'leftShift', 'rightShift']);
 const ELEMENTWISE = new Set<string>(
@@ -40,11 +42,16 @@ const EPILOGUE = new Set<string>(['sum', 'prod', 'max', 'min', 'mean']);
 const EPILOGUE_MAX_INPUTS = 6;
 
 /**
- * At most this many array inputs plus outputs for a fused chain: with its parameter binding that is the 8 storage
- * bindings every WebGPU device offers, so no fused node is declined by the GPU (and run on the CPU) for bindings.
- * A chain that would need more is cut into several nodes.
+ * At most this many array inputs plus outputs for a fused chain on a stream of a backend that limits kernel
+ * bindings (`Backend.maxKernelArrays`; 7 if that backend is not running yet: with the parameter binding, the 8
+ * storage bindings every WebGPU device offers), so the GPU never declines a fused node (and runs it on the CPU)
+ * for bindings. A chain that would need more is cut into several nodes. The CPU has no such limit.
  */
-const FUSED_MAX_BINDINGS = 7;
+function maxBindings(stream: Stream): number {
+  if (stream.device.type === 'cpu') return Infinity;
+  const be = allBackends().find((b) => b.type === stream.device.type);
+  return be?.maxKernelArrays ?? 7;
+}
 
 /** Array inputs (literals are inlined) plus outputs (values used outside it or returned) of `group` with `p` added. */
 function bindings(group: Set<GNode>, p: GNode, uses: Map<Val, GNode[]>, isOut: Set<Val>): number {
@@ -130,6 +137,7 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
     const root = g.nodes[r]!;
     if (owner.has(root) || !fusable(root)) continue;
     const group = new Set([root]);
+    const cap = maxBindings(root.stream);
     const stack = [...root.ins];
     while (stack.length) {
       const v = stack.pop()!;
@@ -139,7 +147,7 @@ export function fuse(g: Graph, singleOutput: boolean): Graph {
       const outside = (uses.get(v) ?? []).filter((c) => !group.has(c));
       const escapes = outside.length > 0 || isOut.has(v);
       if (escapes && (singleOutput || reaches(outside, group))) continue;
-      if (bindings(group, p, uses, isOut) > FUSED_MAX_BINDINGS) continue;
+      if (bindings(group, p, uses, isOut) > cap) continue;
       group.add(p);
       stack.push(...p.ins);
     }
