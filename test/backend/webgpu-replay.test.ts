@@ -241,7 +241,8 @@ test('disposal: inputs disposed after the call, outputs never evaluated, memory 
   await round(20);
   const m0 = mx.getActiveMemory();
   await round(200);
-  assert.equal(mx.getActiveMemory(), m0, 'active memory after 200 more calls');
+  // no growth; it may shrink: the garbage collector can free memory plans of earlier tests' compiled functions
+  assert.ok(mx.getActiveMemory() <= m0, `active memory after 200 more calls: ${mx.getActiveMemory()} > ${m0}`);
 });
 
 test('a launch binding one buffer twice (x @ x.T, x * x unfused) replays the copy of its second binding', async (t) => {

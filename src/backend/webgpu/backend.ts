@@ -382,13 +382,23 @@ export class WebGpuBackend implements Backend {
     const batch = this.#batch;
     batch.limit = 1;
     if (batch.encoder || batch.id - 1 > this.pool.completed) {
-      // a 4-byte read is the fence: it completes after everything submitted before it
-      this.#fenceSrc ??= this.pool.alloc(4);
-      this.#fenceSrc.lastUse = batch.id;
-      await batch.readBytes(this.#fenceSrc.buffer, this.#fenceSrc.offset, 4);
+      // a fence already in flight after the last submission serves this call too: a loop of asyncEval calls
+      // otherwise put one readback per call behind the same work
+      if (!batch.encoder && this.#fence && this.#fence.after >= batch.id - 1) await this.#fence.done;
+      else {
+        // a 4-byte read is the fence: it completes after everything submitted before it
+        this.#fenceSrc ??= this.pool.alloc(4);
+        this.#fenceSrc.lastUse = batch.id;
+        const fence = { after: batch.id, done: batch.readBytes(this.#fenceSrc.buffer, this.#fenceSrc.offset, 4).then(() => undefined) };
+        this.#fence = fence;
+        try { await fence.done; } finally { if (this.#fence === fence) this.#fence = null; }
+      }
     }
     this.check('synchronize');
   }
+
+  /** The fence read in flight, and the last batch it waits for. */
+  #fence: { after: number; done: Promise<void> } | null = null;
 
   memory(): MemoryStats { return { active: this.pool.active, peak: this.pool.peak, cache: this.pool.cache }; }
   resetPeak(): void { this.pool.peak = this.pool.active; }
