@@ -204,8 +204,9 @@ async function runReadyAsync(targets: readonly MxArray[]): Promise<MxArray[]> {
   if (now() - lastYield > YIELD_MS) lastYield = now();
   for (let k = 0; k < order.length; k++) {
     const n = order[k]!;
-    // after an await another evaluation may have run this node already (`_ran` is set by finishNode)
-    if (n._ran) continue;
+    // after an await another evaluation may have run this node already (`_ran` is set by finishNode), or every
+    // output may have been disposed meanwhile (`_abandon` detached them): nothing needs it any more
+    if (n._ran || n.outputs[0]!._node !== n) continue;
     if (inFlight.size) {
       const other = inFlight.get(n);
       if (other) { await other; continue; }
@@ -227,9 +228,13 @@ async function runReadyAsync(targets: readonly MxArray[]): Promise<MxArray[]> {
   return pulls ? [...pulls] : [];
 }
 
-/** @internal Runs everything under the given arrays, awaiting GPU-to-CPU transfers between segments. */
-export async function materializeAsync(targets: readonly MxArray[]): Promise<void> {
+/**
+ * @internal Runs everything under the given arrays, awaiting GPU-to-CPU transfers between segments. With
+ * `dropDisposed` (asyncEval), a target disposed while the work is under way is dropped instead of being an error.
+ */
+export async function materializeAsync(targets: readonly MxArray[], dropDisposed = false): Promise<void> {
   for (;;) {
+    if (dropDisposed) targets = targets.filter((t) => !(t._disposed && !t._data && !t._node));
     const pulls = await runReadyAsync(targets);
     if (!pulls.length) return;
     await Promise.all(pulls.map(pullToHost));
@@ -274,7 +279,7 @@ export function asyncEval(...trees: unknown[]): Promise<void> {
   const arrays = collect(trees);
   for (const a of arrays) a._check('asyncEval');
   // the first segment is encoded before this returns; cross-device transfers continue asynchronously
-  return materializeAsync(arrays).then(() => Promise.all(allBackends().map((b) => b.synchronize()))).then(() => undefined);
+  return materializeAsync(arrays, true).then(() => Promise.all(allBackends().map((b) => b.synchronize()))).then(() => undefined);
 }
 
 /** @internal Evaluates one array and returns its data as a dense typed array in storage layout. */
