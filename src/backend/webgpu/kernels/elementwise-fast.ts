@@ -10,6 +10,7 @@ import type { Dtype } from '../../../core/dtype.js';
 import { sizeOf } from '../../../core/shape.js';
 import type { ArrayData } from '../../backend.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
+import type { PooledBuffer } from '../allocator.js';
 import { PRELUDE, computeType, storeBits } from '../wgsl.js';
 import { BINARY_PRELUDE } from './elementwise-defs.js';
 import { wordAs } from './reduce-fast.js';
@@ -18,8 +19,8 @@ import { reduceTuning } from './reduce-tuning.js';
 /** How an input is read: whole vec4s, four words from an unaligned offset, or one broadcast element. */
 type Access = 'vec' | 'words' | 'scalar';
 
-/** Generated sources: by `ew` function, then by launch parameters, dtypes and access modes. */
-const shaders = new Map<string, Map<string, string>>();
+/** Generated sources: by launch parameters (the tuning object), `ew` function, then dtypes and access modes. */
+const shaders = new WeakMap<object, Map<string, Map<number | string, string>>>();
 
 /** Launches made through this kernel (tests check that a path really ran). */
 export const fastElementwiseStats = { launches: 0 };
@@ -101,30 +102,54 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
  */
 export function fastElementwiseFn(be: WebGpuBackend, ins: readonly GpuArg[], outs: readonly Dtype[], shape: readonly number[],
   fn: string, into?: readonly { data: ArrayData; arg: GpuArg }[]): ArrayData[] | null {
+  const T = reduceTuning();
+  if (!T.fastPaths || be.quirks.noFastElementwise) return null;
+  for (const d of outs) if (d.size !== 4 || !computeType(d)) return null;
   const n = sizeOf(shape);
-  if (!reduceTuning().fastPaths || be.quirks.noFastElementwise || outs.some((d) => d.size !== 4 || !computeType(d))) return null;
-  const acc = ins.map((x) => access(x, n));
-  if (acc.some((a) => a === null)) return null;
+  const acc: Access[] = new Array(ins.length);
+  for (let j = 0; j < ins.length; j++) {
+    const a = access(ins[j]!, n);
+    if (a === null) return null;
+    acc[j] = a;
+  }
   if (ins.length + outs.length + 1 > be.device.limits.maxStorageBuffersPerShaderStage) return null;
   const os = into ?? outs.map((d) => be.output(d, shape));
   if (n === 0) return os.map((o) => o.data);
-  const T = reduceTuning(), nv = Math.ceil(n / 4);
-  const meta = [nv, ...ins.map((x, j) => (acc[j] === 'vec' ? x.offset / 4 : x.offset))];
+  const nv = Math.ceil(n / 4);
+  const meta = [nv];
+  for (let j = 0; j < ins.length; j++) meta.push(acc[j] === 'vec' ? ins[j]!.offset / 4 : ins[j]!.offset);
   // without a workgroup cap every workgroup has exactly one block, so the shader needs no loop
   const stride = T.ewGroups > 0;
-  let sig = `${T.ewWg}|${T.ewVec}|${stride}`;
-  for (let j = 0; j < ins.length; j++) sig += `|${ins[j]!.dtype.name}:${acc[j]}`;
-  for (const d of outs) sig += `|${d.name}`;
-  // keyed by `fn` first: callers that memoise it pass the same string object, whose hash V8 keeps
-  let bySig = shaders.get(fn);
-  if (!bySig) shaders.set(fn, (bySig = new Map()));
+  // keyed by tuning, then `fn` (callers that memoise it pass the same string object, whose hash V8 keeps), then
+  // the dtypes and access modes: as a number when it fits exactly, so the common launch builds no key string
+  let byFn = shaders.get(T);
+  if (!byFn) shaders.set(T, (byFn = new Map()));
+  let bySig = byFn.get(fn);
+  if (!bySig) byFn.set(fn, (bySig = new Map()));
+  let sig: number | string;
+  if (ins.length + outs.length <= 6) {
+    sig = 0;
+    for (let j = 0; j < ins.length; j++) sig = sig * 64 + ins[j]!.dtype.index * 3 + ACCESS_CODE[acc[j]!];
+    for (const d of outs) sig = sig * 16 + d.index;
+    sig = (sig * 8 + ins.length) * 8 + outs.length;
+  } else {
+    sig = '';
+    for (let j = 0; j < ins.length; j++) sig += `|${ins[j]!.dtype.name}:${acc[j]}`;
+    for (const d of outs) sig += `>${d.name}`;
+  }
   let code = bySig.get(sig);
-  if (code === undefined) bySig.set(sig, (code = source(ins.map((x) => x.dtype), acc as Access[], outs, fn, T.ewWg, T.ewVec, stride)));
+  if (code === undefined) bySig.set(sig, (code = source(ins.map((x) => x.dtype), acc, outs, fn, T.ewWg, T.ewVec, stride)));
   const blocks = Math.ceil(nv / (T.ewWg * T.ewVec));
-  be.dispatch(code, [...ins.map((x) => x.buf), ...os.map((o) => o.arg.buf), be.params(meta)], T.ewGroups > 0 ? Math.min(T.ewGroups, blocks) : blocks);
+  const bufs: PooledBuffer[] = [];
+  for (const x of ins) bufs.push(x.buf);
+  for (const o of os) bufs.push(o.arg.buf);
+  bufs.push(be.params(meta));
+  be.dispatch(code, bufs, stride ? Math.min(T.ewGroups, blocks) : blocks);
   fastElementwiseStats.launches++;
   return os.map((o) => o.data);
 }
+
+const ACCESS_CODE: Record<Access, number> = { vec: 0, words: 1, scalar: 2 };
 
 /**
  * `elementwise()` of elementwise.ts for dense contiguous 32-bit inputs (or broadcast scalars) and a 32-bit output:
@@ -141,22 +166,34 @@ export function fastElementwise(be: WebGpuBackend, ins: readonly GpuArg[], out: 
   expr: (v: string[]) => string, memo?: string): ArrayData | null {
   const t = computeType(out);
   if (!t) return null;
-  let key: string | undefined;
+  let byDtypes: Map<number, string> | undefined;
+  let key = 0;
   let fn: string | undefined;
-  if (memo !== undefined) {
-    key = `${memo}|${out.name}`;
-    for (const x of ins) key += `|${x.dtype.name}`;
-    fn = fnMemo.get(key);
+  if (memo !== undefined && ins.length <= 4) {
+    key = out.index;
+    for (const x of ins) key = key * 16 + x.dtype.index;
+    key = key * 8 + ins.length;
+    byDtypes = fnMemo.get(memo);
+    if (!byDtypes) fnMemo.set(memo, (byDtypes = new Map()));
+    fn = byDtypes.get(key);
   }
   if (fn === undefined) {
     if (ins.some((x) => !computeType(x.dtype))) return null;
     const params = ins.map((x, j) => `x${j}: ${computeType(x.dtype)}`).join(', ');
     fn = `struct EwOut { r0: ${t} }
 fn ew(${params}) -> EwOut { return EwOut(${expr(ins.map((_, j) => `x${j}`))}); }`;
-    if (key !== undefined) fnMemo.set(key, fn);
+    byDtypes?.set(key, fn);
   }
-  return fastElementwiseFn(be, ins, [out], shape, fn)?.[0] ?? null;
+  return fastElementwiseFn(be, ins, ONE_OUT.get(out) ?? oneOut(out), shape, fn)?.[0] ?? null;
 }
 
-/** `ew` functions by memo key and dtypes: the same string object each launch, so lookups keyed by it stay cheap. */
-const fnMemo = new Map<string, string>();
+/** `ew` functions by memo key, then dtypes: the same string object each launch, so lookups keyed by it stay cheap. */
+const fnMemo = new Map<string, Map<number, string>>();
+
+/** `[out]` lists, made once per dtype. */
+const ONE_OUT = new Map<Dtype, readonly Dtype[]>();
+function oneOut(d: Dtype): readonly Dtype[] {
+  const l = [d];
+  ONE_OUT.set(d, l);
+  return l;
+}

@@ -77,8 +77,8 @@ function shader(ins: readonly Dtype[], out: Dtype, nd: number, expr: (v: string[
   return lines.join('\n');
 }
 
-/** Generated sources by memo key, dtypes and rank (see `elementwise`). */
-const memoShaders = new Map<string, string>();
+/** Generated sources by memo key, then dtypes and rank as one number (see `elementwise`). */
+const memoShaders = new Map<string, Map<number, string>>();
 
 /**
  * Encodes an elementwise launch and returns its dense output's data. `memo`, when given, names what `expr` computes
@@ -101,11 +101,14 @@ export function elementwise(
   const meta: number[] = [n, ...sh];
   ins.forEach((x, j) => meta.push(...st[j]!, x.offset));
   let code: string | undefined;
-  if (memo !== undefined) {
-    let key = `${memo}|${out.name}|${sh.length}`;
-    for (const x of ins) key += `|${x.dtype.name}`;
-    code = memoShaders.get(key);
-    if (code === undefined) memoShaders.set(key, (code = shader(ins.map((x) => x.dtype), out, sh.length, expr)));
+  if (memo !== undefined && ins.length <= 4 && sh.length < 64) {
+    let key = out.index;
+    for (const x of ins) key = key * 16 + x.dtype.index;
+    key = (key * 8 + ins.length) * 64 + sh.length;
+    let byKey = memoShaders.get(memo);
+    if (!byKey) memoShaders.set(memo, (byKey = new Map()));
+    code = byKey.get(key);
+    if (code === undefined) byKey.set(key, (code = shader(ins.map((x) => x.dtype), out, sh.length, expr)));
   } else code = shader(ins.map((x) => x.dtype), out, sh.length, expr);
   // one invocation per output word, or per element of an 8-byte dtype
   const groups = out.size === 8 ? Math.ceil(n / WIDE_WG) : Math.ceil(Math.ceil(n / lanes(out)) / WG);
@@ -117,18 +120,20 @@ const ct = (d: Dtype): ComputeType | null => computeType(d);
 
 /** A kernel for the nodes `narrowOk` rejects but that have a wide (64-bit/complex) expression. */
 function withWideUnary(name: string, narrowOk: (n: Node) => boolean, run: GpuKernel['run']): GpuKernel {
+  const memo = `wu:${name}`;
   const wide = (n: Node) => wideUnary(name, n.inputs[0]!.dtype, n.outputs[0]!.dtype);
   return {
     ok: (node) => narrowOk(node) || wide(node) !== null,
     run: (node, be) => {
       if (narrowOk(node)) return run(node, be);
       const x = node.inputs[0]!, y = node.outputs[0]!, f = wide(node)!;
-      return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => f(v!), undefined, `wu:${name}`)];
+      return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => f(v!), undefined, memo)];
     },
   };
 }
 
 function withWideBinary(name: string, narrowOk: (n: Node) => boolean, run: GpuKernel['run']): GpuKernel {
+  const memo = `wb:${name}`;
   const wide = (n: Node) => (n.inputs[0]!.dtype === n.inputs[1]!.dtype
     ? wideBinary(name, n.inputs[0]!.dtype, n.outputs[0]!.dtype) : null);
   return {
@@ -136,13 +141,14 @@ function withWideBinary(name: string, narrowOk: (n: Node) => boolean, run: GpuKe
     run: (node, be) => {
       if (narrowOk(node)) return run(node, be);
       const [a, b] = node.inputs, y = node.outputs[0]!, f = wide(node)!;
-      return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => f(u!, v!), undefined, `wb:${name}`)];
+      return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => f(u!, v!), undefined, memo)];
     },
   };
 }
 
 function unaryKernel(name: string): GpuKernel {
   const def = UNARY_WGSL[name]!;
+  const memo = `u:${name}`;
   return withWideUnary(name, (node) => {
     const ti = ct(node.inputs[0]!.dtype), to = ct(node.outputs[0]!.dtype);
     return !!ti && !!to && def('x', BOOL_OUT.has(name) ? ti : to) !== null;
@@ -152,7 +158,7 @@ function unaryKernel(name: string): GpuKernel {
     // compute in the output's type (integer inputs of float ops are cast first), predicates in the input's
     const t = BOOL_OUT.has(name) ? ti : to;
     const rt: ComputeType = BOOL_OUT.has(name) ? 'bool' : t;
-    return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convert(def(convert(v!, ti, t), t)!, rt, to), undefined, `u:${name}`)];
+    return [elementwise(be, [be.arg(x)], y.dtype, y.shape, ([v]) => convert(def(convert(v!, ti, t), t)!, rt, to), undefined, memo)];
   });
 }
 
@@ -161,6 +167,7 @@ const BOOL_OUT = new Set(['isnan', 'isinf', 'isfinite', 'isposinf', 'isneginf', 
 
 function binaryKernel(name: string): GpuKernel {
   const def = BINARY_WGSL[name]!;
+  const memo = `b:${name}`;
   return withWideBinary(name, (node) => {
     const [a, b] = node.inputs;
     const t = ct(a!.dtype), to = ct(node.outputs[0]!.dtype);
@@ -169,7 +176,7 @@ function binaryKernel(name: string): GpuKernel {
     const [a, b] = node.inputs, y = node.outputs[0]!;
     const t = ct(a!.dtype)!, to = ct(y.dtype)!;
     const rt: ComputeType = BOOL_OUT.has(name) ? 'bool' : t;
-    return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => convert(def(u!, v!, t)!, rt, to), undefined, `b:${name}`)];
+    return [elementwise(be, [be.arg(a!), be.arg(b!)], y.dtype, y.shape, ([u, v]) => convert(def(u!, v!, t)!, rt, to), undefined, memo)];
   });
 }
 
