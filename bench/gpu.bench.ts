@@ -32,6 +32,11 @@ async function timed(make: () => mx.MxArray, n: number, warmSeconds = 0.25, roun
     mx.dispose(ys);
     return dt;
   };
+  return bestRound(round, warmSeconds, rounds);
+}
+
+/** Untimed rounds for `warmSeconds`, then the best of `rounds`; the buffer cache is cleared afterwards. */
+async function bestRound(round: () => Promise<number>, warmSeconds: number, rounds: number): Promise<number> {
   const start = performance.now();
   do await round(); while (performance.now() - start < warmSeconds * 1e3);
   let best = Infinity;
@@ -54,12 +59,7 @@ async function timedDropping(make: () => mx.MxArray, n: number, warmSeconds = 0.
     await mx.synchronize();
     return (performance.now() - t) / 1e3 / iters;
   };
-  const start = performance.now();
-  do await round(); while (performance.now() - start < warmSeconds * 1e3);
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) best = Math.min(best, await round());
-  mx.clearCache();
-  return best;
+  return bestRound(round, warmSeconds, rounds);
 }
 
 function torchSide(): Record<string, number | string> | null {

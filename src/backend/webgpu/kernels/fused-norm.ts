@@ -14,10 +14,9 @@ import { normStat, type FusedNormParams } from '../../../core/primitives/compile
 import { broadcastShapes } from '../../../core/shape.js';
 import type { ArrayData } from '../../backend.js';
 import type { WebGpuBackend } from '../backend.js';
-import { PRELUDE, computeType } from '../wgsl.js';
+import { computeType } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
-import { BINARY_PRELUDE } from './elementwise-defs.js';
-import { chainSupported, chainWalk, finFn, rowLayout } from './fused-reduce.js';
+import { chainSupported, chainWalk, finFn, rowKernelHead, rowLayout } from './fused-reduce.js';
 import { chainSteps } from './fused-steps.js';
 import { combine, identity, segCall, segReduceFn, sgHeader, useSubgroups, type Mode } from './reduce-ops.js';
 import { pow2ceil, reduceTuning } from './reduce-tuning.js';
@@ -35,12 +34,7 @@ function shader(node: Node, p: FusedNormParams, nk: number, nl: number, wg: numb
   if (!st || !th) return null;
   const M = dtypes.length, mode = p.stat.reduce.mode as Mode;
   const h = sgHeader(sg);
-  return `${h.enable}
-${PRELUDE}
-${BINARY_PRELUDE}
-${st.decls}
-@group(0) @binding(${M}) var<storage, read_write> out: array<u32>;
-@group(0) @binding(${M + 1}) var<storage, read> prm: array<i32>;
+  return `${rowKernelHead(h.enable, st, M)}
 fn cmb(a: f32, b: f32) -> f32 { return ${combine(mode, 'f32', 'a', 'b')}; }
 ${finFn(p.stat, 1, 2)}
 ${segReduceFn('fold', 'f32', (a, b) => `cmb(${a}, ${b})`, wg, tpr, sg, mode === 'sum' || mode === 'mean')}

@@ -83,6 +83,24 @@ export function chainWalk(c: FusedParams, nk: number, nl: number, head: number, 
   return { decls: decls.join('\n'), rowBase: rowBase.join('\n    '), at: at.join('\n      '), res: `v${c.outs[0]!}` };
 }
 
+/**
+ * The common head of the row kernels' WGSL (fused reduce, softmax, norm): the subgroup `enable`, the preludes, the
+ * `n` input bindings of `w`, then the output and parameter bindings.
+ *
+ * @example
+ * ```ts
+ * const src = `${rowKernelHead(sgHeader(sg).enable, w, p.chain.nIn)}\nfn main() { ... }`;
+ * ```
+ */
+export function rowKernelHead(enable: string, w: ChainWalk, n: number): string {
+  return `${enable}
+${PRELUDE}
+${BINARY_PRELUDE}
+${w.decls}
+@group(0) @binding(${n}) var<storage, read_write> out: array<u32>;
+@group(0) @binding(${n + 1}) var<storage, read> prm: array<i32>;`;
+}
+
 /** How a chain's inputs map to a node's bound inputs (`dtypes`): chain input j reads input `map[j]`, or `stat` where -1. */
 export interface WalkInputs {
   dtypes: readonly Dtype[];
@@ -151,12 +169,7 @@ function shader(p: FusedReduceParams, nk: number, nl: number, wg: number, tpr: n
   if (!w) return null;
   const N = p.chain.nIn, mode = p.reduce.mode as Mode;
   const h = sgHeader(sg);
-  return `${h.enable}
-${PRELUDE}
-${BINARY_PRELUDE}
-${w.decls}
-@group(0) @binding(${N}) var<storage, read_write> out: array<u32>;
-@group(0) @binding(${N + 1}) var<storage, read> prm: array<i32>;
+  return `${rowKernelHead(h.enable, w, N)}
 fn cmb(a: f32, b: f32) -> f32 { return ${combine(mode, 'f32', 'a', 'b')}; }
 ${finFn(p, 1)}
 ${segReduceFn('fold', 'f32', (a, b) => `cmb(${a}, ${b})`, wg, tpr, sg, mode === 'sum' || mode === 'mean')}

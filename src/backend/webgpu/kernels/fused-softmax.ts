@@ -11,10 +11,8 @@ import type { Node } from '../../../core/array.js';
 import type { FusedSoftmaxParams } from '../../../core/primitives/compiled.js';
 import type { ArrayData } from '../../backend.js';
 import type { WebGpuBackend } from '../backend.js';
-import { PRELUDE } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
-import { BINARY_PRELUDE } from './elementwise-defs.js';
-import { chainSupported, chainWalk, rowLayout } from './fused-reduce.js';
+import { chainSupported, chainWalk, rowKernelHead, rowLayout } from './fused-reduce.js';
 import { segCall, segReduceFn, sgHeader, useSubgroups } from './reduce-ops.js';
 import { pow2ceil, reduceTuning } from './reduce-tuning.js';
 
@@ -31,12 +29,7 @@ function shader(p: FusedSoftmaxParams, nk: number, nl: number, wg: number, tpr: 
   const h = sgHeader(sg);
   // (max, sum) pairs combine by rescaling each sum to the common max; an empty pair (sum 0) or a -inf max adds
   // nothing (no inf - inf), a NaN anywhere makes both NaN
-  return `${h.enable}
-${PRELUDE}
-${BINARY_PRELUDE}
-${w.decls}
-@group(0) @binding(${N}) var<storage, read_write> out: array<u32>;
-@group(0) @binding(${N + 1}) var<storage, read> prm: array<i32>;
+  return `${rowKernelHead(h.enable, w, N)}
 fn ms(a: vec2f, b: vec2f) -> vec2f {
   if (is_nan(a.x) || is_nan(b.x)) { let n = a.x + b.x; return vec2f(n, n); }
   let m = max(a.x, b.x);
