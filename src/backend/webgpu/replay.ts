@@ -293,7 +293,7 @@ function ownedSlots(be: WebGpuBackend, rec: Recording): PooledBuffer[] {
 function replay(be: WebGpuBackend, rec: Recording, ins: readonly ArrayData[]): ArrayData[] {
   const bufs: PooledBuffer[] = [];
   const kept = new Map<number, Storage>();
-  const fresh: PooledBuffer[] = [];
+  const fresh: number[] = [];
   try {
     const owned = ownedSlots(be, rec);
     for (let i = 0; i < rec.allocs.length; i++) {
@@ -302,7 +302,7 @@ function replay(be: WebGpuBackend, rec: Recording, ins: readonly ArrayData[]): A
       const bytes = rec.allocs[i]!;
       const b = bytes < 0 ? be.pool.alloc(-bytes, true) : be.pool.alloc(bytes);
       bufs.push(b);
-      fresh.push(b);
+      fresh.push(i);
     }
     const inBufs = ins.map((d) => d.storage.handle as PooledBuffer);
     for (const l of rec.work) {
@@ -327,7 +327,7 @@ function replay(be: WebGpuBackend, rec: Recording, ins: readonly ArrayData[]): A
     return outs;
   } finally {
     // fresh allocations that did not become outputs go back to the pool (the plan's own buffers stay with it)
-    for (const b of fresh) if (![...kept.values()].some((st) => st.handle === b)) be.pool.free(b);
+    for (const i of fresh) if (!kept.has(i)) be.pool.free(bufs[i]!);
   }
 }
 
