@@ -172,6 +172,7 @@ export class BufferPool {
    */
   #trim(limit: number): void {
     if (this.cache <= limit) return;
+    let destroyed = 0;
     const sizes = [...this.#free.keys()].sort((a, b) => b - a);
     for (const s of sizes) {
       const list = this.#free.get(s)!;
@@ -180,16 +181,19 @@ export class BufferPool {
         if (list[i]!.slab || list[i]!.lastUse > this.completed) continue;
         list.splice(i, 1)[0]!.buffer.destroy();
         this.cache -= s;
+        destroyed++;
       }
     }
-    if (this.cache > limit) this.#dropIdleSlabs();
-    this.onDestroy?.();
+    if (this.cache > limit) destroyed += this.#dropIdleSlabs();
+    // cached bind groups naming a destroyed buffer must go; with nothing destroyed they all stay valid (a cache
+    // limit the in-flight buffers keep exceeded had cleared them on every free)
+    if (destroyed) this.onDestroy?.();
   }
 
-  /** Destroys slabs none of whose slots is in use, with their cached slots. */
-  #dropIdleSlabs(): void {
+  /** Destroys slabs none of whose slots is in use, with their cached slots; how many it destroyed. */
+  #dropIdleSlabs(): number {
     const idle = new Set(this.#slabList.filter((sl) => sl.live === 0 && sl.lastUse <= this.completed));
-    if (!idle.size) return;
+    if (!idle.size) return 0;
     for (const [size, list] of this.#free) {
       const keep = list.filter((pb) => !pb.slab || !idle.has(pb.slab));
       this.cache -= (list.length - keep.length) * size;
@@ -200,6 +204,7 @@ export class BufferPool {
     }
     for (const [k, sl] of this.#carving) if (idle.has(sl)) this.#carving.delete(k);
     this.#slabList = this.#slabList.filter((sl) => !idle.has(sl));
+    return idle.size;
   }
 
   setCacheLimit(bytes: number): number {

@@ -22,6 +22,9 @@ import {
   loadShader, radix4Pass, sharedShader, storeShader,
 } from './fft-wgsl.js';
 
+/** The radix-4 pass's WGSL, forward and inverse (generated once, not per launch). */
+const RADIX4 = [radix4Pass(false), radix4Pass(true)];
+
 /** Longest non-power-of-two line done as a direct O(L^2) DFT; longer ones go through Bluestein. */
 const DIRECT_MAX = 64;
 /** Every work buffer must fit one storage binding; the WebGPU default limit is the safe bound without the device. */
@@ -80,7 +83,7 @@ function pow2Lines(be: WebGpuBackend, src: PooledBuffer, n: number, inner: numbe
   const tw = twiddles(be, n, n, inverse);
   let a = src, b = dst, s = 1;
   for (; n / s >= 4; s *= 4) {
-    be.dispatch(radix4Pass(inverse), [a, b, tw, be.params([count * n / 4, n / 4, inner, n, s])], groups(count * n / 4));
+    be.dispatch(RADIX4[inverse ? 1 : 0]!, [a, b, tw, be.params([count * n / 4, n / 4, inner, n, s])], groups(count * n / 4));
     [a, b] = [b, a];
   }
   if (n / s === 2) {
