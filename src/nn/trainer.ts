@@ -65,7 +65,7 @@ export interface TrainLoopOpts {
    * graph with elementwise chains fused, which saves most of the per-op host cost and, on the GPU, most launches.
    * The model, the optimizer and `mx.random.state` are the compiled function's implicit state: their arrays
    * (parameters, buffers such as BatchNorm statistics, the optimizer's step, learning rate and moments, the global
-   * random key) are read as inputs and written back after each step, so dropout draws fresh masks per step, so learning-rate schedules and a learning rate set between steps take effect. The optimizer's
+   * random key) are read as inputs and written back after each step, so dropout draws fresh masks per step and learning-rate schedules and a learning rate set between steps take effect. The optimizer's
    * buffers are created (`optimizer.init`) before the first step, so one trace serves every step. The compiled step
    * is reused by later `trainLoop` calls with the same `lossFn`, model, optimizer and `clipGradNorm`.
    *
@@ -127,6 +127,12 @@ export async function writeLossPlot(file: string, result: Pick<TrainResult, 'tra
 }
 
 /**
+ * The global random key the last compiled training step wrote back (`mx.random.state[0]`); the next compiled step
+ * replaces it and releases it (a key the user stored there, or the seed's host key, is never this one).
+ */
+let stepKey: MxArray | null = null;
+
+/**
  * Trains `model` for `steps` steps: per step, one batch, `lossFn`'s value and gradients w.r.t. the trainable
  * parameters (`nn.valueAndGrad`), an optional gradient clip, and `optimizer.update`.
  *
@@ -156,6 +162,7 @@ export async function trainLoop(opts: TrainLoopOpts): Promise<TrainResult> {
   for (let step = 1; step <= steps; step++) {
     const ts = performance.now();
     const old = arraySet(model.parameters(), optimizer.state);
+    const keyBefore = opts.compile ? mx.random.state[0]! : null;
     const out = mx.tidy(() => {
       const batch = nextBatch(step - 1);
       items += count(batch);
@@ -168,6 +175,14 @@ export async function trainLoop(opts: TrainLoopOpts): Promise<TrainResult> {
     out.loss.dispose();
     const live = arraySet(out.params, out.state);
     for (const a of old) if (!live.has(a)) a.dispose();
+    if (opts.compile) {
+      const key = mx.random.state[0]!;
+      if (key !== stepKey) {
+        // the step wrote a new key: the one a previous compiled step wrote is no longer referenced
+        if (stepKey !== null && keyBefore === stepKey) stepKey.dispose();
+        stepKey = key !== keyBefore ? key : null;
+      }
+    }
     trainMs += performance.now() - ts;
     result.trainLoss.push([step, loss]);
     smooth = Number.isNaN(smooth) ? loss : 0.9 * smooth + 0.1 * loss;

@@ -268,3 +268,19 @@ for (const device of ['cpu', 'gpu'] as const) {
     });
   });
 }
+
+test('compiled training with dropout releases each step\'s replaced random key (memory flat across steps)', async () => {
+  mx.random.seed(5);
+  const model = new nn.Sequential(new nn.Linear(4, 8), new nn.Dropout(0.5), new nn.Linear(8, 1));
+  const x = mx.array([[0.5, -1, 2, 0.1], [1, 0.3, -0.7, 2]], mx.float32);
+  const y = mx.array([[1], [-1]], mx.float32);
+  const optimizer = new optim.SGD(0.05);
+  const lossFn = (a: mx.MxArray, b: mx.MxArray): mx.MxArray => nn.losses.mseLoss(model.forward(a), b);
+  const run = (steps: number): Promise<nn.TrainResult> => nn.trainLoop({
+    model, optimizer, steps, compile: true, progress: false, evalEvery: 1e9, lossFn, batches: () => [x, y],
+  });
+  await run(3);
+  const m0 = mx.getActiveMemory();
+  await run(6);
+  assert.equal(mx.getActiveMemory(), m0);
+});
