@@ -7,7 +7,8 @@
 import type { Dtype } from '../../../core/dtype.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
 import { PRELUDE, loader } from '../wgsl.js';
-import { Params, WG as SUM_WG, cachedSource, splitSumShader } from './conv-tile.js';
+import { Params, cachedSource } from './conv-tile.js';
+import { sumPartials } from './matmul-splitk.js';
 
 const WG = 128;
 const D3 = [0, 1, 2];
@@ -95,5 +96,5 @@ export function encodeDirect(be: WebGpuBackend, x: GpuArg, w: GpuArg, dst: GpuAr
   if (!split) { be.dispatch(code, [x.buf, w.buf, dst.buf, be.params(P.values)], groups); return; }
   const part = be.temp(slices * n * 4);
   be.dispatch(code, [x.buf, w.buf, part, be.params(P.values)], groups);
-  be.dispatch(splitSumShader(), [part, dst.buf, be.params([n, slices])], Math.ceil(n / SUM_WG));
+  sumPartials(be, part, slices, n, dst.buf);
 }

@@ -115,22 +115,6 @@ export function splitK(groups: number, K: number, tk: number, outSize: number, m
   return { slices: Math.max(1, Math.ceil(K / Math.max(1, chunk))), chunk: Math.max(tk, chunk) };
 }
 
-/** WGSL summing `slices` partial results of `n` floats each (slice-major in `part`) into `out`, in slice order. */
-export function splitSumShader(): string {
-  return `@group(0) @binding(0) var<storage, read> part: array<u32>;
-@group(0) @binding(1) var<storage, read_write> out: array<u32>;
-@group(0) @binding(2) var<storage, read> prm: array<i32>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = i32((wid.x + wid.y * nwg.x) * ${WG}u + lid);
-  let n = prm[0];
-  if (i >= n) { return; }
-  var s = 0.0;
-  for (var k = 0; k < prm[1]; k++) { s += bitcast<f32>(part[k * n + i]); }
-  out[i] = bitcast<u32>(s);
-}`;
-}
-
 const sources = new Map<string, string>();
 
 /**

@@ -16,7 +16,8 @@ import { PRELUDE, computeType, loader } from '../wgsl.js';
 import type { GpuKernel } from './kernel.js';
 import { directConv, encodeDirect } from './conv-direct.js';
 import { narrow } from './elementwise.js';
-import { Params, WG, cachedSource, kFastSlots, pickTile, splitK, splitSumShader, tileDecls, tileLoop, tileStore, type Tile } from './conv-tile.js';
+import { Params, WG, cachedSource, kFastSlots, pickTile, splitK, tileDecls, tileLoop, tileStore, type Tile } from './conv-tile.js';
+import { sumPartials } from './matmul-splitk.js';
 
 const D3 = [0, 1, 2];
 const FIELDS = [
@@ -143,7 +144,7 @@ export function encodeConv(be: WebGpuBackend, x: GpuArg, w: GpuArg, dst: GpuArg,
   if (slices === 1) { be.dispatch(code, [x.buf, w.buf, dst.buf, be.params(P.values)], total); return; }
   const part = be.temp(slices * outSize * 4);
   be.dispatch(code, [x.buf, w.buf, part, be.params(P.values)], total);
-  be.dispatch(splitSumShader(), [part, dst.buf, be.params([outSize, slices])], Math.ceil(outSize / WG));
+  sumPartials(be, part, slices, outSize, dst.buf);
 }
 
 const convKernel: GpuKernel = {

@@ -5,17 +5,15 @@
  */
 import * as dt from '../../../core/dtype.js';
 import type { GpuArg, WebGpuBackend } from '../backend.js';
+import type { PooledBuffer } from '../allocator.js';
 import type { SplitKParams, TiledParams } from '../tuning.js';
 import type { MatProblem } from './matmul-common.js';
 import { tiledMatmul } from './matmul-tiled.js';
 
 const WG = 256;
 
-/** dst[i] = sum over s < splits of part[s * n + i] (f32), for i < n. */
-export function sumPartials(be: WebGpuBackend, part: GpuArg, splits: number, n: number, dst: GpuArg): void {
-  const groups = Math.ceil(n / WG);
-  if (groups === 0) return;
-  const code = `@group(0) @binding(0) var<storage, read> part: array<f32>;
+/** dst[i] = sum over s < splits of part[s * n + i] (f32), for i < n: a fixed order, so results are deterministic. */
+const SUM_PARTIALS = `@group(0) @binding(0) var<storage, read> part: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> prm: array<i32>;
 @compute @workgroup_size(${WG})
@@ -27,7 +25,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   for (var s = 0; s < prm[1]; s++) { acc += part[s * n + i]; }
   out[i] = acc;
 }`;
-  be.dispatch(code, [part.buf, dst.buf, be.params([n, splits])], groups);
+
+/**
+ * Sums `splits` partial results of `n` floats each (slice-major in `part`) into the f32 buffer `dst`, in slice
+ * order (split-K matmuls and convolutions).
+ *
+ * @example
+ * ```ts
+ * sumPartials(be, part, slices, outSize, dst.buf);
+ * ```
+ */
+export function sumPartials(be: WebGpuBackend, part: PooledBuffer, splits: number, n: number, dst: PooledBuffer): void {
+  const groups = Math.ceil(n / WG);
+  if (groups === 0) return;
+  be.dispatch(SUM_PARTIALS, [part, dst, be.params([n, splits])], groups);
 }
 
 /**
@@ -49,5 +60,5 @@ export function splitKMatmul(be: WebGpuBackend, p: MatProblem, tp: TiledParams, 
   const used = Math.max(1, Math.ceil(p.K / chunk));
   const part = be.tempArg(dt.float32, [used, n]);
   tiledMatmul(be, p, tp, part, used, chunk);
-  sumPartials(be, part, used, n, dst);
+  sumPartials(be, part.buf, used, n, dst.buf);
 }

@@ -204,5 +204,5 @@ export function matvec(be: WebGpuBackend, p: MatProblem, mp: MatvecParams, dst: 
   const code = colShader(f, p.a.dtype, p.b.dtype, vec, nb, mp);
   const part = chunks > 1 ? be.tempArg(dt.float32, [chunks, p.nbatch * p.M * p.N]) : dst;
   be.dispatch(code, [p.a.buf, p.b.buf, part.buf, be.params(metaOf(p, extra(blocks * chunks, kc)))], blocks * chunks);
-  if (chunks > 1) sumPartials(be, part, chunks, p.nbatch * p.M * p.N, dst);
+  if (chunks > 1) sumPartials(be, part.buf, chunks, p.nbatch * p.M * p.N, dst.buf);
 }
