@@ -36,12 +36,6 @@ const NUM_INTS = new Set<Dtype>([dt.int8, dt.int16, dt.int32, dt.uint8, dt.uint1
 const isF = (d: Dtype): boolean => d === dt.float32 || d === dt.float64;
 const EPILOGUE = new Set<string>(['sum', 'prod', 'max', 'min', 'mean']);
 /**
- * At most this many array inputs for a chain with an epilogue: with its output and parameters it then fits the
- * 8 storage bindings every WebGPU device offers, so the GPU never declines it for bindings.
- */
-const EPILOGUE_MAX_INPUTS = 6;
-
-/**
  * At most this many array inputs plus outputs for a fused chain on a stream of a backend that limits kernel
  * bindings (`Backend.maxKernelArrays`; 7 if that backend is not running yet: with the parameter binding, the 8
  * storage bindings every WebGPU device offers), so the GPU never declines a fused node (and runs it on the CPU)
@@ -275,7 +269,9 @@ function postOf(red: GNode, owner: Map<GNode, Set<GNode>>, reductions: Map<Set<G
  */
 function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode, post?: GNode[], then?: GNode[]): boolean {
   const { params: chain, ins } = chainOf(members, group, [members.length - 1]);
-  if (ins.length > EPILOGUE_MAX_INPUTS) return false;
+  // the inputs and the one output must fit the kernel bindings of the stream's backend (see maxBindings)
+  const maxInputs = maxBindings(red.stream) - 1;
+  if (ins.length > maxInputs) return false;
   let node: GNode;
   const out = post ? post[post.length - 1]!.outs[0]! : red.outs[0]!;
   if (red.prim === 'softmax') {
@@ -299,7 +295,7 @@ function withEpilogue(members: GNode[], group: Set<GNode>, red: GNode, post?: GN
         const i = all.indexOf(v);
         return i >= 0 ? i : all.push(v) - 1;
       });
-      if (all.length > EPILOGUE_MAX_INPUTS) return false;
+      if (all.length > maxInputs) return false;
       const statIns = ins.map((_, i) => i);
       const np: FusedNormParams = { stat: params, statIns, then: t.params, thenIns, key: fusedNormKey(params, statIns, t.params, thenIns) };
       const y = then[then.length - 1]!.outs[0]!;
